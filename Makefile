@@ -27,6 +27,7 @@ test: stores
 
 lint: venv
 	$(VENV)/bin/ruff check nasbench predictors benchmarks tests
+	$(VENV)/bin/mypy nasbench
 
 bench: stores
 	$(PY) benchmarks/query_speed.py

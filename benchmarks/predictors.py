@@ -3,7 +3,7 @@
 Usage::
 
     NASBENCH_DATA=../shared/data .venv/bin/python benchmarks/predictors.py [--n-jobs 2] [--seeds 10]
-        [--bench nb201] [--dataset cifar10] [--build]
+        [--bench nb201] [--dataset cifar10] [--build] [--update]
 
 For each built store (``nasbench.available()`` whose store file exists; ``--build`` builds missing
 ones) and each dataset with a target (``pick_target``: ``TARGETS``, else ``test_accuracy``, else
@@ -16,7 +16,8 @@ baseline is left out. Datasets with zero-cost proxy columns (``zc/*``) covering 
 second sweep on the archs that have every proxy: GBDTs on proxies / encoding + proxies and every
 proxy ranked alone (``--no-zc`` skips it). Writes ``benchmarks/results/predictors.md`` and one plot per section,
 ``benchmarks/results/predictors_<bench>_<dataset>.png`` (``--svg`` adds vector copies; they are not
-committed, to keep the repository small).
+committed, to keep the repository small). ``--update`` rewrites only the sections of the benchmarks
+run now and keeps the others (with their timing rows and commands) from the existing file.
 """
 
 from __future__ import annotations
@@ -33,7 +34,11 @@ os.environ.setdefault("NASBENCH_DATA", str(ROOT.parent / "shared" / "data"))
 
 RESULTS = ROOT / "benchmarks" / "results"
 #: benchmark -> target metric (default: the first of FALLBACK_TARGETS the dataset has)
-TARGETS: dict[str, str] = {"nb201": "test_accuracy"}
+TARGETS: dict[str, str] = {
+    "nb201": "test_accuracy",
+    # NATS-sss: every arch has the 90-epoch validation accuracy; test accuracy only 3 records
+    "nats_sss": "valid_accuracy",
+}
 FALLBACK_TARGETS = ("test_accuracy", "valid_accuracy")
 #: learned predictors of the zero-cost section (every zc/<proxy> column is added as a ranker)
 ZC_LEARNERS = ("lgbm-both-plus", "xgb-both-plus", "xgb-both", "lgbm-zc", "xgb-both-naslib", "lgbm-plus")
@@ -47,9 +52,41 @@ def pick_target(bench, name: str, dataset: str) -> str | None:
         if t in metrics:
             return t
     for m in metrics:
-        if m.startswith(("valid_", "test_")) and bench.describe(dataset, m).direction:
+        # TransNAS's max-over-epochs columns (``*_best`` / ``*_worst``) are not the target
+        if (m.startswith(("valid_", "test_")) and not m.endswith(("_best", "_worst"))
+                and bench.describe(dataset, m).direction):
             return m
     return None
+
+
+def _section_order(text: str) -> tuple[str, str, int]:
+    """(benchmark, dataset, level) of a section: a zero-cost subsection follows its section."""
+    header = text.splitlines()[0]
+    name, _, rest = header.lstrip("# ").partition(" ")
+    return name, rest.split(":")[0], len(header) - len(header.lstrip("#"))
+
+
+def _kept(path: Path, ran: set[str]) -> tuple[list[str], list[str], list[str], list[str]]:
+    """From an earlier output: its commands, and the sections, timing rows and skipped rows of the
+    benchmarks not in ``ran``."""
+    import re
+
+    if not path.exists():
+        return [], [], [], []
+    text = path.read_text()
+    head, *body = re.split(r"(?m)^(?=## )", text)
+    commands = head.split("```")[1].strip().splitlines() if head.count("```") >= 2 else []
+    commands = [c for c in commands if not any(f"--bench {name} " in f"{c} " for name in ran)]
+    sections = [part.rstrip("\n") + "\n" for part in body if part.split()[1] not in ran]
+
+    def rows(pipes: int) -> list[str]:
+        return [
+            line for line in head.splitlines()
+            if line.startswith("| ") and line.count("|") == pipes
+            and not line.startswith("| benchmark") and line.split("|")[1].strip() not in ran
+        ]
+
+    return commands, sections, rows(6), rows(5)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,10 +100,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-zc", action="store_true", help="skip the zero-cost proxy sections")
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("--svg", action="store_true", help="also write SVG copies of the plots")
+    p.add_argument("--update", action="store_true",
+                   help="keep the sections of benchmarks not run now from the existing --out file")
     args = p.parse_args(argv)
     formats = ("png", "svg") if args.svg else ("png",)
 
     import nasbench
+    from nasbench.vocab import is_zc_metric
     from predictors import evaluate as ev
     from predictors.registry import default_plan
 
@@ -122,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}/{dataset}: {len(df)} runs in {elapsed:.0f} s", flush=True)
             if args.no_zc:
                 continue
-            zc = sorted(m for m in metrics if m.startswith("zc/"))
+            zc = sorted(m for m in metrics if is_zc_metric(m))
             rows, _ = ev.candidates(bench, dataset, target, restrict=["zc"]) if zc else ([], None)
             if len(rows) < need:
                 continue
@@ -147,24 +187,34 @@ def main(argv: list[str] | None = None) -> int:
             timings.append(f"| {name} | {dataset} | zero-cost | {len(df):,} | {elapsed:.0f} |")
             print(f"{name}/{dataset} zc: {len(df)} runs in {elapsed:.0f} s", flush=True)
 
+    commands = [cmd.strip()]
+    if args.update:  # the sections of the benchmarks not rerun come from the earlier file
+        ran = {name for name in args.bench or nasbench.available()}
+        old_commands, old_sections, old_timings, old_skipped = _kept(args.out, ran)
+        commands += old_commands
+        sections = sorted(sections + old_sections, key=_section_order)
+        timings = sorted(timings + old_timings)
+        skipped = sorted(skipped + old_skipped)
     head = [
         "# Predictor leaderboards",
         "",
         "```",
-        cmd.strip(),
+        *commands,
         "```",
         "",
         "Default sweep of `predictors.evaluate` per benchmark and dataset: every predictor of "
         "`predictors.registry.DEFAULT_PREDICTORS`, training sets of "
         f"{', '.join(f'{s:,}' for s in ev.DEFAULT_TRAIN_SIZES)} archs, {ev.DEFAULT_TEST_SIZE:,} "
         f"disjoint test archs, seeds 0..{args.seeds - 1}, the same splits for every predictor. "
-        "Spearman mean ± 95% t-interval over seeds; `-` = undefined (constant predictions). "
+        "Spearman mean [95% interval] over seeds: a t-interval on Fisher's z mapped back, so it "
+        "stays inside (-1, 1); `(k/n seeds)` = only k of n runs worked (the others predicted a "
+        "constant or raised) and the mean is over those k, never bold; `-` = no run worked. "
         "Predictors: `xgb` / `lgbm` = our tuned defaults on the space's default encoding; "
         "`-plus` = the same on one-hot + path encoding + op counts; `-cv` = an 8-configuration "
         "CV search on the training set; `-default` = the library's own defaults; `rf`, `mlp` = "
         "scikit-learn on the default encoding; `params` / `flops` rank by the stored column; "
         "`random` is the floor. Zero-cost proxies and encoding+proxy GBDTs: see "
-        "[suite_zero.md](suite_zero.md).",
+        "[reproduce/suite-zero-xgb.md](reproduce/suite-zero-xgb.md).",
         "",
         f"Timings (wall seconds, n_jobs={args.n_jobs}, {os.cpu_count()} cores; the machine was "
         "shared with other jobs while this ran):",
@@ -184,8 +234,17 @@ def main(argv: list[str] | None = None) -> int:
             *skipped,
             "",
         ]
+    if any(" ± " in text for text in sections):
+        head += [
+            "Sections whose cells read `mean ± half` come from a run before the intervals and the "
+            "failed-run counts above existed (95% t-interval over the seeds that gave a ranking); "
+            "rerun them with `--update --bench NAME` to refresh them.",
+            "",
+        ]
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(head) + "\n" + "\n".join(sections))
+    tmp = args.out.with_suffix(".tmp")
+    tmp.write_text("\n".join(head) + "\n" + "\n".join(sections))
+    tmp.replace(args.out)
     print(f"wrote {args.out}")
     return 0
 

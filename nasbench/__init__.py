@@ -17,9 +17,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from nasbench.benchmark import Benchmark, MetricDescription
-from nasbench.config import data_root, store_dir
+from nasbench.config import data_root, is_store_path, resolve_store, store_dir
 from nasbench.errors import (
     ChecksumError,
+    InvalidArgumentError,
+    MissingBudgetError,
     NasbenchError,
     SourceMissingError,
     StoreError,
@@ -32,7 +34,9 @@ __version__ = "0.1.0"
 __all__ = [
     "Benchmark",
     "ChecksumError",
+    "InvalidArgumentError",
     "MetricDescription",
+    "MissingBudgetError",
     "NasbenchError",
     "SourceMissingError",
     "StoreError",
@@ -41,9 +45,13 @@ __all__ = [
     "available",
     "build",
     "data_root",
+    "is_store_path",
     "load",
+    "rebuild_reason",
+    "resolve_store",
     "store_dir",
     "store_path",
+    "verify",
 ]
 
 
@@ -59,26 +67,62 @@ def store_path(name: str) -> Path:
     return store_dir() / f"{name}.h5"
 
 
+def rebuild_reason(name: str) -> str:
+    """Why ``nasbench build name`` would rebuild the store, or ``""`` if it is kept.
+
+    A store is kept when it passes ``verify`` and was built from exactly the raw files (path,
+    sha256, part) its recipe reads today; reasons: not built, fails verification (0 bytes,
+    truncated, corrupt, an older format), or the recipe's sources changed.
+    """
+    from nasbench import recipes
+    from nasbench.store import open_store, verify_store
+
+    recipe = recipes.get(name)
+    path = store_path(name)
+    if not path.exists():
+        return "not built"
+    try:
+        verify_store(path)
+        fh, header = open_store(path)
+        fh.close()
+    except StoreError as exc:
+        return f"fails `nasbench verify` ({' '.join(str(exc).split())[:120]})"
+    want = sorted([("", s.path, s.sha256) for s in recipe.extra_sources]
+                  + [(p.name, s.path, s.sha256) for p in recipe.parts for s in p.sources])
+    have = sorted((s.get("part", ""), s.get("path", ""), s.get("sha256", "")) for s in header.sources)
+    return "" if want == have else "its recipe reads other raw files now"
+
+
 def build(name: str, *, progress: bool = True, force: bool = False) -> Path:
     """Build the store of benchmark ``name`` from its raw files; return its path.
 
-    An existing store is kept unless ``force``. Raw files are read from ``$NASBENCH_DATA``.
+    An existing store is kept unless ``force`` or ``rebuild_reason(name)`` names a reason (it
+    fails ``verify``, or its recipe's sources changed). Raw files are read from
+    ``$NASBENCH_DATA``.
     """
     from nasbench import recipes
 
     recipe = recipes.get(name)
     out = store_path(name)
-    if out.exists() and not force:
+    if out.exists() and not force and not rebuild_reason(name):
         return out
     return recipe.build(out, progress=progress)
 
 
-def load(name: str, *, build_missing: bool = True) -> Benchmark:
-    """Open the store of benchmark ``name``.
+def load(name: str | Path, *, build_missing: bool = True) -> Benchmark:
+    """Open a store by benchmark name (``"nb201"``) or by path (``"out/nats_tss.h5"``).
 
-    If the store has not been built yet and ``build_missing`` is True, it is built first from the
-    raw files (with a progress bar); otherwise a ``StoreError`` says how to build it.
+    Names and paths are told apart by ``nasbench.is_store_path``. If a named store has not been
+    built yet and ``build_missing`` is True, it is built first from the raw files (with a
+    progress bar); otherwise a ``StoreError`` says how to build it.
     """
+    if not isinstance(name, (str, Path)):
+        raise InvalidArgumentError(
+            f"load takes a benchmark name or a store path, got {type(name).__name__}"
+        )
+    if is_store_path(name):
+        return Benchmark(name)
+    name = str(name)
     path = store_path(name)
     if not path.exists():
         from nasbench import recipes
@@ -90,3 +134,11 @@ def load(name: str, *, build_missing: bool = True) -> Benchmark:
             )
         build(name)
     return Benchmark(path)
+
+
+def verify(name: str | Path) -> int:
+    """Check every byte of a store (by name or path) against its checksums; return the number of
+    arrays checked. Raises ``StoreError`` naming the store and how to rebuild it."""
+    from nasbench.store import verify_store
+
+    return verify_store(resolve_store(name))

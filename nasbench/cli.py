@@ -10,11 +10,20 @@ Usage::
     nasbench build nb201 [--force]                  # or: nasbench build --all
     nasbench convert nats NATS-tss-v1_0-3ffb9-simple/ --out nats_tss.h5
     nasbench sources                                # every pinned raw file (data/SOURCES.md)
+    nasbench verify nb201 | --all                   # check every byte of stores against their checksums
     nasbench evaluate ...                           # the predictors' protocol (predictors.cli)
 
 ``NAME`` is a benchmark name (``nasbench list``) or the path of a store file (``.h5``), e.g. one
-written by ``convert``. An ``ARCH`` is the benchmark's arch string or an integer (official) index.
-``info``, ``query`` and ``frame`` build a missing store first.
+written by ``convert`` (``nasbench.is_store_path`` decides). An ``ARCH`` is the benchmark's arch
+string or an official index: a token that parses as an architecture of the benchmark's space *is*
+that architecture (NAS-Bench-Macro's ``00000010``); any other all-digit token is an official index;
+``#N`` is always the official index N (``#11``), for the rare token that is both. Benchmarks
+without an official index refuse indices. ``info``, ``query`` and ``frame`` build a missing store
+first; ``query`` and ``info`` print the budget each value comes from.
+
+Predictor-side commands (``evaluate``, ``proxies``, ``build-bank``, ``reproduce``) live in the
+``predictors`` package: ``PREDICTOR_COMMANDS`` maps each to a module and function, imported only
+when that command runs, and the rest of the command line is handed to it.
 
 Every error a user can cause (unknown benchmark, dataset, metric or architecture, a malformed arch
 string, a missing file) is printed as one line, ``nasbench: error: <message>``, with exit code 2;
@@ -32,6 +41,8 @@ from collections.abc import Sequence, Set
 from pathlib import Path
 from typing import Any
 
+from nasbench.errors import quote
+
 PROG = "nasbench"
 #: what ``frame`` can write, by file extension
 FRAME_FORMATS = (".csv", ".parquet")
@@ -39,38 +50,61 @@ FRAME_FORMATS = (".csv", ".parquet")
 WIDE_LIMIT = 4
 
 
+#: predictor-side commands: name -> (module, function, one-line help); the module is imported only
+#: when its command runs, and ``function(argv: list[str]) -> int`` receives the rest of the argv
+PREDICTOR_COMMANDS: dict[str, tuple[str, str, str]] = {
+    "evaluate": ("predictors.cli", "main",
+                 "rank predictors under the seeded protocol (predictors x train sizes x seeds)"),
+    "proxies": ("predictors.zero_cost.cli", "main",
+                "compute zero-cost proxies on the networks of a search space"),
+    "build-bank": ("predictors.bank", "main",
+                   "train networks and record accuracy and calibration per epoch"),
+    "reproduce": ("predictors.reproduce.cli", "main",
+                  "reproduce a published study's tables side by side with its numbers"),
+}
+
+
 class CliError(Exception):
     """A usage error found after parsing; printed as one line, exit code 2."""
 
 
 # -- helpers ------------------------------------------------------------------------------------
-def _open(name: str):  # noqa: ANN202 - nasbench.Benchmark
-    """A benchmark by name (built if missing) or a store file by path."""
+def _open(name: str):
+    """A benchmark by name (built if missing) or a store file by path (``nasbench.load``)."""
     import nasbench
 
-    path = Path(name)
-    if name.endswith((".h5", ".hdf5")) or os.sep in name or path.is_file():
-        if not path.is_file():
-            raise FileNotFoundError(f"store file {name!r} does not exist")
-        return nasbench.Benchmark(path)
     return nasbench.load(name)
 
 
-def _arch(token: str) -> int | str:
-    """An ARCH argument: an integer index or an arch string."""
+def _arch(token: str, bench: Any) -> int | str:
+    """An ARCH argument of ``bench``: the arch it parses as, else an official index (see the
+    module doc: ``#N`` is always an index, a token that parses as an arch is always the arch)."""
     text = token.strip()
-    return int(text) if text.lstrip("-").isdigit() else text
+    if text.startswith("#"):
+        digits = text[1:]
+        if not (digits.isascii() and digits.isdigit()):
+            raise CliError(f"an explicit index is '#' and digits, like '#11'; got {quote(token)}")
+        return int(digits)
+    if not (text.isascii() and text.isdigit()) or bench.space.is_valid(text):
+        return text
+    return int(text)
 
 
 def _seed(token: str) -> int | str:
     if token == "all":
         return "all"
-    try:
-        return int(token)
-    except ValueError:
+    if not (token.isascii() and token.isdigit()) or len(token) > 18:
         raise argparse.ArgumentTypeError(
-            f"seed must be an integer (0, 1, ...) or 'all', got {token!r}"
-        ) from None
+            f"seed must be 'all', a run position (0, 1, ...) or an official seed id (777); "
+            f"got {quote(token)}"
+        )
+    return int(token)
+
+
+def _budget(token: str) -> int:
+    if not (token.isascii() and token.isdigit()) or len(token) > 18:
+        raise argparse.ArgumentTypeError(f"budget must be a number of epochs (e.g. 200); got {quote(token)}")
+    return int(token)
 
 
 def _fmt(value: Any) -> str:
@@ -141,7 +175,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         try:
             recipe = recipes.get(name)
             rows.append([name, recipe.space, "-", "-", "-", len(recipe.sources), "no"])
-        except Exception as exc:  # noqa: BLE001 - one broken recipe must not hide the others
+        except Exception as exc:  # one broken recipe must not hide the others
             print(f"{PROG}: warning: recipe {name!r} cannot be loaded: {exc}", file=sys.stderr)
             rows.append([name, "?", "-", "-", "-", "-", "no"])
     headers = ["benchmark", "space", "archs", "datasets", "metrics", "sources", "built"]
@@ -165,12 +199,16 @@ def cmd_info(args: argparse.Namespace) -> int:
             rows = []
             for metric in bench.metrics(dataset):
                 d = bench.describe(dataset, metric)
-                rows.append([metric, d.unit or "-", d.split or "-", _budgets(d.budgets),
+                default = ("none" if d.default_error else _budgets([d.default_budget]))
+                rows.append([metric, d.unit or "-", d.split or "-", _budgets(d.budgets), default,
                              d.direction or "-", d.seeds if d.per_seed else "-",
                              f"{d.measured:,}"])
-            print(f"\ndataset {dataset}")
-            headers = ["metric", "unit", "split", "budget(s)", "direction", "seeds", "measured"]
-            print(textwrap.indent(_table(headers, rows, right={5, 6}), "  "))
+            print(f"\ndataset {dataset} (full budget: {_budgets([bench.full_budget(dataset)])} epochs)")
+            headers = ["metric", "unit", "split", "budget(s)", "default", "direction", "seeds",
+                       "measured"]
+            print(textwrap.indent(_table(headers, rows, right={6, 7}), "  "))
+        print("\ndefault: the budget a query without --budget uses; 'none': that metric has no "
+              "value at the full budget, name one of its budgets")
         print(f"\nsources ({len(bench.sources)})")
         rows = [[s.get("part", "") or "-", s.get("repo", "") or "-", s.get("commit") or "-",
                  s.get("repo_path") or s.get("path", "-"), s.get("sha256") or "-",
@@ -187,48 +225,65 @@ def _metric_plan(bench: Any, dataset: str, metrics: list[str] | None) -> tuple[l
     return bench.metrics(dataset), False
 
 
+def _budget_used(bench: Any, dataset: str, metric: str, budget: int | None) -> int | None:
+    try:
+        return bench.describe(dataset, metric, budget=budget).budget
+    except (KeyError, ValueError):
+        return budget
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     import json
 
     bench = _open(args.name)
     with bench:
-        archs = [_arch(a) for a in args.archs]
-        rows = [bench.index(a) for a in archs]
+        rows = [int(r) for r in bench.rows([_arch(a, bench) for a in args.archs])]
         metrics, named = _metric_plan(bench, args.dataset, args.metric)
         columns: dict[str, Any] = {}
+        used: dict[str, int | None] = {}
         for metric in metrics:
             try:
-                columns[metric] = bench.query(rows, args.dataset, metric, budget=args.budget,
-                                              seed=args.seed)
+                columns[metric] = bench.values(args.dataset, metric, budget=args.budget,
+                                               seed=args.seed)[rows]
             except (KeyError, ValueError):
                 if named:
                     raise
-                # showing every metric: leave out those without this budget / per-seed values
+                continue  # showing every metric: leave out those without this budget / seeds
+            used[metric] = _budget_used(bench, args.dataset, metric, args.budget)
         if not columns:
             raise CliError(
                 f"no metric of {bench.name}/{args.dataset} has budget {args.budget} and seed "
                 f"{args.seed!r}; see `nasbench info {args.name}`"
             )
+        index = [bench.index(bench.archs[r]) if bench.has_official_index else None for r in rows]
         if args.json:
             out = [
-                {"index": int(r), "arch": bench.archs[r], "dataset": args.dataset,
-                 "budget": args.budget, "seed": args.seed,
+                {"index": index[i], "row": r, "arch": bench.archs[r], "dataset": args.dataset,
+                 "budget": args.budget, "budgets_used": used, "seed": args.seed,
                  "values": {m: _jsonable(v[i]) for m, v in columns.items()}}
                 for i, r in enumerate(rows)
             ]
             print(json.dumps(out, indent=2))
             return 0
+        first = "index" if bench.has_official_index else "row"
+        ids = index if bench.has_official_index else rows
+        budget_line = ", ".join(f"{m} at {_budgets([b])}" for m, b in used.items())
         if len(columns) <= WIDE_LIMIT:
-            table = [[int(r), bench.archs[r], *(v[i] for v in columns.values())]
+            table = [[ids[i], bench.archs[r], *(v[i] for v in columns.values())]
                      for i, r in enumerate(rows)]
-            print(_table(["index", "arch", *columns], table,
+            print(_table([first, "arch", *columns], table,
                          right={0, *range(2, 2 + len(columns))}))
         else:  # many metrics: one row per metric, one column per arch
-            print(_table(["index", "arch"], [[int(r), bench.archs[r]] for r in rows], right={0}))
+            print(_table([first, "arch"], [[ids[i], bench.archs[r]] for i, r in enumerate(rows)],
+                         right={0}))
             print()
-            table = [[m, *(v[i] for i in range(len(rows)))] for m, v in columns.items()]
-            print(_table(["metric", *(str(int(r)) for r in rows)], table,
-                         right=set(range(1, 1 + len(rows)))))
+            table = [[m, _budgets([used[m]]), *(v[i] for i in range(len(rows)))]
+                     for m, v in columns.items()]
+            print(_table(["metric", "budget", *(str(x) for x in ids)], table,
+                         right=set(range(1, 2 + len(rows)))))
+            budget_line = ""
+        if budget_line:
+            print(f"\nbudget (epochs; - = none applies): {budget_line}")
     return 0
 
 
@@ -272,6 +327,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from tqdm.auto import tqdm
 
     import nasbench
+    from nasbench.store import remove_stale_temporaries
 
     if args.all and args.names:
         raise CliError("give benchmark names or --all, not both")
@@ -286,13 +342,46 @@ def cmd_build(args: argparse.Namespace) -> int:
     for name in bar:
         bar.set_postfix_str(name)
         path = nasbench.store_path(name)
+        for stale in remove_stale_temporaries(path):
+            tqdm.write(f"{name}: removed {stale.name}, left by an interrupted build")
         if path.exists() and not args.force:
-            tqdm.write(f"{name}: up to date: {path} ({_size(path)}); --force rebuilds it")
-            continue
+            reason = nasbench.rebuild_reason(name)
+            if not reason:
+                tqdm.write(f"{name}: up to date: {path} ({_size(path)}); --force rebuilds it")
+                continue
+            tqdm.write(f"{name}: {path} ({_size(path)}) {reason}; rebuilding")
         start = time.perf_counter()
         path = nasbench.build(name, force=True)
         seconds = time.perf_counter() - start
         tqdm.write(f"{name}: built {path} ({_size(path)}) in {seconds:.1f} s")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    import nasbench
+
+    if args.all and args.names:
+        raise CliError("give store names / paths or --all, not both")
+    if args.all:
+        targets = [str(nasbench.store_path(n)) for n in nasbench.available()
+                   if nasbench.store_path(n).exists()]
+    else:
+        targets = list(args.names)
+    if not targets:
+        raise CliError("name the stores to verify (names or .h5 paths) or use --all")
+    failures = []
+    for target in targets:
+        path = nasbench.resolve_store(target)
+        try:
+            arrays = nasbench.verify(path)
+        except nasbench.StoreError as exc:
+            failures.append(_message(exc))
+            print(f"{target}: FAILED", flush=True)
+            continue
+        print(f"{target}: ok ({arrays} arrays, {_size(path)})", flush=True)
+    if failures:
+        raise CliError(failures[0] if len(failures) == 1 else
+                       f"{len(failures)} of {len(targets)} stores failed; first: {failures[0]}")
     return 0
 
 
@@ -359,58 +448,91 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_evaluate(argv: list[str]) -> int:
-    try:
-        import importlib
+def run_predictor_command(name: str, argv: list[str]) -> int:
+    """Run predictor-side command ``name`` (``PREDICTOR_COMMANDS``) with the remaining ``argv``."""
+    import importlib
 
-        module = importlib.import_module("predictors.cli")
+    module_name, function, _ = PREDICTOR_COMMANDS[name]
+    try:
+        module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise CliError(f"`evaluate` needs predictors.cli, which cannot be imported: {exc}") from None
-    return int(module.main(list(argv)) or 0)
+        raise CliError(
+            f"`{name}` needs {module_name}, which cannot be imported ({_message(exc)}); "
+            "install the predictors extras: pip install 'nasbench[predictors]'"
+        ) from None
+    entry = getattr(module, function, None)
+    if not callable(entry):
+        raise CliError(f"`{name}`: {module_name} has no {function}(argv) entry point")
+    return int(entry(list(argv)) or 0)
+
+
+def cmd_evaluate(argv: list[str]) -> int:
+    """``nasbench evaluate ...``: the predictors' protocol (kept for callers of the old name)."""
+    return run_predictor_command("evaluate", argv)
 
 
 # -- parser -------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
+    from nasbench import __version__
+
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Precomputed NAS benchmark tables: list, inspect, query, export, build.",
+        description="Precomputed NAS benchmark tables: list, inspect, query, export, build, "
+                    "verify; and the predictor commands (evaluate, proxies, build-bank, reproduce).",
     )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("list", help="every benchmark nasbench can build, built or not")
+    p = sub.add_parser("list", help="every benchmark nasbench can build, built or not",
+                       description="Every benchmark nasbench can build: space, archs, datasets, "
+                                   "metrics, sources, and whether its store is built.")
     p.set_defaults(func=cmd_list)
 
-    p = sub.add_parser("info", help="datasets, metrics and sources of one benchmark")
+    p = sub.add_parser("info", help="datasets, metrics and sources of one benchmark",
+                       description="Datasets and metrics (unit, split, budgets, direction, seeds, "
+                                   "coverage) and the pinned sources of one benchmark.")
     p.add_argument("name", metavar="NAME", help="benchmark name or store file (.h5)")
     p.set_defaults(func=cmd_info)
 
-    p = sub.add_parser("query", help="metric values of some architectures")
+    p = sub.add_parser("query", help="metric values of some architectures",
+                       description="Metric values of some architectures. ARCH is an arch string "
+                                   "or an official index; '#N' is always the index N, and a token "
+                                   "that parses as an arch is the arch.")
     p.add_argument("name", metavar="NAME", help="benchmark name or store file (.h5)")
-    p.add_argument("archs", metavar="ARCH", nargs="+", help="arch string or integer index")
+    p.add_argument("archs", metavar="ARCH", nargs="+",
+                   help="arch string, official index, or #INDEX")
     p.add_argument("--dataset", "-d", required=True, help="dataset name (see `nasbench info`)")
     p.add_argument("--metric", "-m", action="append",
                    help="metric name; repeat for several (default: every metric of the dataset)")
-    p.add_argument("--budget", "-b", type=int, help="training epochs (default: the full budget)")
+    p.add_argument("--budget", "-b", type=_budget, help="training epochs (default: the full budget)")
     p.add_argument("--seed", "-s", type=_seed,
                    help="k = the k-th run, 'all' = every run (default: the mean over seeds)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_query)
 
-    p = sub.add_parser("frame", help="one dataset as a table file (.csv or .parquet)")
+    p = sub.add_parser("frame", help="one dataset as a table file (.csv or .parquet)",
+                       description="Write one dataset as a table file: one row per arch, one "
+                                   "column per metric (default variant: full budget, seed mean).")
     p.add_argument("name", metavar="NAME", help="benchmark name or store file (.h5)")
     p.add_argument("--dataset", "-d", required=True)
     p.add_argument("--out", "-o", required=True, help="FILE.csv or FILE.parquet")
     p.add_argument("--metric", "-m", action="append", help="metric name; repeat (default: all)")
-    p.add_argument("--budget", "-b", type=int, help="training epochs (default: the full budget)")
+    p.add_argument("--budget", "-b", type=_budget, help="training epochs (default: the full budget)")
     p.set_defaults(func=cmd_frame)
 
-    p = sub.add_parser("build", help="build stores from the raw files in $NASBENCH_DATA")
+    p = sub.add_parser("build", help="build stores from the raw files in $NASBENCH_DATA",
+                       description="Build stores from the pinned raw files in $NASBENCH_DATA. A "
+                                   "store that passes `nasbench verify` and was built from the "
+                                   "raw files its recipe reads today is kept (--force rebuilds "
+                                   "it); any other is rebuilt.")
     p.add_argument("names", metavar="NAME", nargs="*")
     p.add_argument("--all", action="store_true", help="every benchmark")
     p.add_argument("--force", action="store_true", help="rebuild stores that exist")
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("convert", help="convert a benchmark's official files into a store")
+    p = sub.add_parser("convert", help="convert a benchmark's official files into a store",
+                       description="Convert a benchmark's official files into a store, without "
+                                   "the benchmark's own framework.")
     p.add_argument("format", choices=["nats", "nb101-tfrecord", "calibration"],
                    help="nats: a NATS-Bench '-simple' directory; nb101-tfrecord: the official "
                         "nasbench_only108.tfrecord or nasbench_full.tfrecord; calibration: the "
@@ -423,19 +545,42 @@ def build_parser() -> argparse.ArgumentParser:
                    help="leave out per-epoch curves (a full tss conversion with them is ~1.2 GB)")
     p.set_defaults(func=cmd_convert)
 
-    p = sub.add_parser("sources", help="every pinned raw file, as a markdown table")
+    p = sub.add_parser("sources", help="every pinned raw file, as a markdown table",
+                       description="Every raw file every recipe reads, pinned by sha256, as the "
+                                   "markdown table of data/SOURCES.md.")
     p.set_defaults(func=cmd_sources)
 
-    sub.add_parser("evaluate", help="rank predictors (everything after it goes to predictors.cli)",
-                   add_help=False)
+    p = sub.add_parser("verify", help="check stores against their checksums",
+                       description="Read every array of the stores and check it against its "
+                                   "fletcher32 checksum, the arch list against the store's "
+                                   "digest, and the catalog against the arrays.")
+    p.add_argument("names", metavar="NAME", nargs="*", help="benchmark name or store file (.h5)")
+    p.add_argument("--all", action="store_true", help="every built store")
+    p.set_defaults(func=cmd_verify)
+
+    for name, (module, _, text) in PREDICTOR_COMMANDS.items():
+        sub.add_parser(name, help=f"{text} (the rest of the command line goes to {module})",
+                       add_help=False)
     return parser
 
 
 def _message(exc: BaseException) -> str:
+    """One line for the user: a plain KeyError unquoted, an OSError with its file, no newlines."""
     if isinstance(exc, KeyError) and type(exc).__str__ is KeyError.__str__ and len(exc.args) == 1:
-        return str(exc.args[0])  # a plain KeyError quotes its argument
-    text = str(exc) or type(exc).__name__
-    return " ".join(text.split())  # one line
+        text = str(exc.args[0])  # a plain KeyError quotes its argument
+    elif isinstance(exc, OSError) and exc.strerror and not isinstance(exc, nasbench_errors()):
+        where = f": {quote(exc.filename)}" if exc.filename is not None else ""
+        text = f"{exc.strerror}{where}"
+    else:
+        text = str(exc) or type(exc).__name__
+    text = " ".join(text.split())  # one line
+    return text if len(text) <= 2000 else f"{text[:1000]} ... ({len(text):,} chars)"
+
+
+def nasbench_errors() -> type:
+    from nasbench.errors import NasbenchError
+
+    return NasbenchError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -444,15 +589,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        if argv and argv[0] == "evaluate":
-            return cmd_evaluate(argv[1:])
+        if argv and argv[0] in PREDICTOR_COMMANDS:
+            return run_predictor_command(argv[0], argv[1:])
         try:
             args = build_parser().parse_args(argv)
         except SystemExit as exc:  # --help (0) or a usage error (2, already printed)
             return int(exc.code or 0) if not isinstance(exc.code, str) else 2
         return args.func(args)
-    except (CliError, nasbench.NasbenchError, KeyError, ValueError, FileNotFoundError,
-            IndexError, PermissionError, IsADirectoryError, NotADirectoryError) as exc:
+    except (CliError, nasbench.NasbenchError, KeyError, ValueError, IndexError, OSError) as exc:
         print(f"{PROG}: error: {_message(exc)}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. `nasbench info nb201 | head`

@@ -16,7 +16,11 @@ def show_stores() -> None:
     print("Stores built from the published raw files")
     print(f"{'benchmark':<22}{'space':<16}{'archs':>8}  datasets")
     for name in nasbench.available():
-        bench = nasbench.load(name)
+        try:
+            bench = nasbench.load(name)
+        except nasbench.NasbenchError as exc:  # e.g. computed results not made yet: say so, go on
+            print(f"{name:<22}(not built: {' '.join(str(exc).split())[:150]})")
+            continue
         print(f"{name:<22}{bench.space.name:<16}{len(bench):>8,}  {', '.join(bench.datasets)}")
     print()
 

@@ -17,9 +17,20 @@ Every predictor follows scikit-learn's conventions::
 * **Features**: ``features="encoding"`` (default) uses the encoding only; ``"zc"`` uses the
   zero-cost proxy columns ``zc/<proxy>`` of ``bench``'s ``dataset``; ``"both"`` concatenates them,
   as in NAS-Bench-Suite-Zero. ``proxies=`` picks a subset of proxies (default: every ``zc/*``).
-* ``bench`` may be a store name (``"nb201"``), a store path, or an open ``nasbench.Benchmark``. A
-  Benchmark is kept by reference by ``clone`` and replaced by its path when pickled (for joblib or
-  Dask workers), so workers must be able to open the same path.
+* ``bench`` may be a store name (``"nb201"``), a store path, or an open ``nasbench.Benchmark``
+  (``nasbench.config.is_store_path`` decides name or path, as on the command line). A Benchmark
+  is kept by reference by ``clone`` and replaced by its path when pickled (for joblib or Dask
+  workers), so workers must be able to open the same path.
+
+What a predictor is, it declares with scikit-learn's tags (``sklearn.utils.get_tags``):
+
+* learned predictors are regressors (``estimator_type == "regressor"``, ``is_regressor``): their
+  predictions are on the target's scale, so MAE and RMSE mean something; rankers (``RankerMixin``:
+  proxies, params / FLOPs columns, random) are not, and ``evaluate`` reports no MAE for them;
+* ``input_tags.string``: the input is architecture strings, not a feature matrix;
+* ``input_tags.allow_nan``: whether NaN *features* (unmeasured proxies) are taken as missing values;
+* ``target_tags.required``: whether ``fit`` needs ``y`` (a ranker that learns nothing does not:
+  ``fit(archs)`` is enough).
 
 Degenerate input is refused with a ``PredictorInputError`` (a ``ValueError``) whose message names
 what is wrong and what would be right:
@@ -43,12 +54,16 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils import Tags, get_tags
+
+from nasbench.vocab import is_zc_metric, zc_metric
 
 __all__ = [
     "FEATURE_SETS",
     "PredictorInputError",
     "Predictor",
     "FeaturePredictor",
+    "RankerMixin",
     "check_target",
     "open_bench",
     "resolve_space",
@@ -81,8 +96,7 @@ def open_bench(bench: Any) -> Any:
     cached = _BENCHES.get(key)
     if cached is not None and not cached.closed:
         return cached
-    is_path = key.endswith(".h5") or "/" in key or Path(key).is_file()
-    opened = nasbench.Benchmark(key) if is_path else nasbench.load(key)
+    opened = nasbench.load(bench)  # a name or a path: nasbench.config.is_store_path decides
     _BENCHES[key] = opened
     return opened
 
@@ -166,7 +180,7 @@ def encode(space: Any, encoding: str | None, archs: Sequence[Any]) -> np.ndarray
         return np.hstack([encode(space, e, archs) for e in encoding.split("+")])
     if encoding == "opcounts":
         return _opcounts(space, archs)
-    enc = space._check_encoding(encoding)
+    enc = space.check_encoding(encoding)
     cache = _ENCODED.setdefault((space.name, enc), {})
     if len(cache) > _CACHE_LIMIT:
         cache.clear()
@@ -213,7 +227,7 @@ def _opcounts(space: Any, archs: Sequence[Any]) -> np.ndarray:
 def proxy_names(bench: Any, dataset: str, proxies: Sequence[str] | None) -> list[str]:
     """The ``zc/<proxy>`` metric names to use: ``proxies`` (with or without ``zc/``) or all."""
     b = open_bench(bench)
-    available = [m for m in b.metrics(dataset) if m.startswith("zc/")]
+    available = [m for m in b.metrics(dataset) if is_zc_metric(m)]
     if proxies is None:
         if not available:
             raise PredictorInputError(
@@ -221,7 +235,7 @@ def proxy_names(bench: Any, dataset: str, proxies: Sequence[str] | None) -> list
                 "features='encoding' or a dataset with proxies"
             )
         return available
-    names = [p if p.startswith("zc/") else f"zc/{p}" for p in proxies]
+    names = [zc_metric(p) for p in proxies]
     unknown = [n for n in names if n not in available]
     if unknown:
         raise PredictorInputError(
@@ -238,20 +252,35 @@ def table_features(bench: Any, dataset: str, metrics: Sequence[str], archs: Sequ
     return np.column_stack(cols) if cols else np.zeros((len(archs), 0))
 
 
-class Predictor(BaseEstimator, RegressorMixin):
+class Predictor(RegressorMixin, BaseEstimator):
     """Base of every predictor: ``fit(archs, y) -> self``, ``predict(archs) -> np.ndarray``.
 
     Subclasses implement ``_fit(archs, y)`` and ``_predict(archs)``; the base validates input.
-    Class attribute ``predicts_target``: True if predictions are on the target's scale (so MAE
-    and RMSE mean something); False for rankers (proxies, params, random).
+    A predictor is a scikit-learn regressor unless it mixes in ``RankerMixin`` (see the module
+    docstring for the tags it declares).
     """
 
-    predicts_target: bool = True
+    def __sklearn_tags__(self) -> Tags:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.target_tags.required = True
+        return tags
 
-    def fit(self, archs: Any, y: Any) -> Predictor:
-        """Learn from ``archs`` (benchmark strings) and their targets ``y``; return ``self``."""
+    def fit(self, archs: Any, y: Any = None) -> Predictor:
+        """Learn from ``archs`` (benchmark strings) and their targets ``y``; return ``self``.
+
+        ``y`` may be left out only by predictors that declare ``target_tags.required = False``.
+        """
         items = as_arch_list(archs)
-        target = check_target(y, len(items))
+        if y is None and not get_tags(self).target_tags.required:
+            target = None
+        elif y is None:
+            raise PredictorInputError(
+                f"{type(self).__name__}.fit needs y: one target value per arch"
+            )
+        else:
+            target = check_target(y, len(items))
         self._fit(items, target)
         self.n_train_ = len(items)
         return self
@@ -265,11 +294,26 @@ class Predictor(BaseEstimator, RegressorMixin):
             return np.zeros(0)
         return np.asarray(self._predict(items), dtype=np.float64).reshape(len(items))
 
-    def _fit(self, archs: list[Any], y: np.ndarray) -> None:  # pragma: no cover - abstract
+    def _fit(self, archs: list[Any], y: np.ndarray | None) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def _predict(self, archs: list[Any]) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+class RankerMixin:
+    """Mix in (left of ``Predictor``) for scores that order archs but are not on the target's
+    scale: stored columns, zero-cost proxies, random noise.
+
+    scikit-learn then sees no regressor (``estimator_type`` None, ``is_regressor`` False), and the
+    evaluation protocol reports no MAE / RMSE for it.
+    """
+
+    def __sklearn_tags__(self) -> Tags:
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = None
+        tags.regressor_tags = None
+        return tags
 
 
 class FeaturePredictor(Predictor):
@@ -286,8 +330,10 @@ class FeaturePredictor(Predictor):
         proxies: proxy names to use (``"synflow"`` or ``"zc/synflow"``); None = all.
     """
 
-    #: True if the learner handles NaN features as missing values
-    allow_nan_features: bool = True
+    def __sklearn_tags__(self) -> Tags:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # trees take NaN features as missing values
+        return tags
 
     def _feature_matrix(self, archs: list[Any]) -> np.ndarray:
         features = getattr(self, "features", "encoding")
@@ -310,7 +356,7 @@ class FeaturePredictor(Predictor):
             names = proxy_names(self.bench, self.dataset, self.proxies)
             parts.append(table_features(self.bench, self.dataset, names, archs))
         X = np.hstack(parts)
-        if not self.allow_nan_features:
+        if not get_tags(self).input_tags.allow_nan:
             bad = ~np.isfinite(X).all(axis=1)
             if bad.any():
                 raise PredictorInputError(

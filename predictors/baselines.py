@@ -6,26 +6,38 @@ scikit-learn's random forest and MLP on the same features as the GBDTs.
 "zero-cost proxy" and "params / FLOPs" baselines are scored: the Spearman of the predictor is the
 Spearman of the column. Archs whose value is NaN are refused (restrict the evaluation to archs
 that have the column, e.g. ``evaluate(..., restrict=["zc/synflow"])``). Its predictions are a score,
-not the target, so MAE / RMSE are not reported for it (``predicts_target = False``).
+not the target: it is a ranker (``RankerMixin``, not a scikit-learn regressor), so MAE / RMSE are
+not reported for it. ``column(archs)`` gives the stored values it ranks by.
 
 ``RandomPredictor`` returns uniform noise seeded by ``random_state``: the floor every predictor must
-clear (its expected Spearman is 0).
+clear (its expected Spearman is 0). Neither needs ``y`` to fit (``target_tags.required`` is False;
+``TablePredictor(sign="fit")`` excepted).
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
+from sklearn.utils import Tags
 
-from predictors.base import FeaturePredictor, Predictor, PredictorInputError, open_bench
+from nasbench.vocab import zc_metric
+from predictors.base import (
+    FeaturePredictor,
+    Predictor,
+    PredictorInputError,
+    RankerMixin,
+    as_arch_list,
+    open_bench,
+)
 
 __all__ = ["RandomPredictor", "TablePredictor", "RFPredictor", "MLPPredictor", "resolve_metric"]
 
 #: where a baseline's column may live, in order of preference
 METRIC_ALIASES = {
-    "params": ("params", "zc/params"),
-    "flops": ("flops", "zc/flops"),
+    "params": ("params", zc_metric("params")),
+    "flops": ("flops", zc_metric("flops")),
 }
 
 
@@ -43,22 +55,25 @@ def resolve_metric(bench: Any, dataset: str, metric: str) -> str:
     return metric
 
 
-class RandomPredictor(Predictor):
+class RandomPredictor(RankerMixin, Predictor):
     """Uniform random scores (the floor). ``fit`` validates its input and seeds the generator."""
-
-    predicts_target = False
 
     def __init__(self, random_state: int | None = 0) -> None:
         self.random_state = random_state
 
-    def _fit(self, archs: list[Any], y: np.ndarray) -> None:
+    def __sklearn_tags__(self) -> Tags:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = False
+        return tags
+
+    def _fit(self, archs: list[Any], y: np.ndarray | None) -> None:
         self.rng_ = np.random.default_rng(self.random_state)
 
     def _predict(self, archs: list[Any]) -> np.ndarray:
         return self.rng_.random(len(archs))
 
 
-class TablePredictor(Predictor):
+class TablePredictor(RankerMixin, Predictor):
     """Rank archs by one stored column of ``bench`` (params, FLOPs, a proxy ``zc/<name>``, ...).
 
     Args:
@@ -70,8 +85,6 @@ class TablePredictor(Predictor):
             to multiply by.
         budget: the column's budget (None = its default).
     """
-
-    predicts_target = False
 
     def __init__(
         self,
@@ -87,7 +100,19 @@ class TablePredictor(Predictor):
         self.sign = sign
         self.budget = budget
 
-    def _column(self, archs: list[Any]) -> np.ndarray:
+    def __sklearn_tags__(self) -> Tags:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = self.sign == "fit"
+        return tags
+
+    def column(self, archs: Any) -> np.ndarray:
+        """The stored values this predictor ranks by, one per arch (unfitted use is fine).
+
+        Raises:
+            PredictorInputError: ``bench`` / ``dataset`` not set, or an arch has no value (NaN):
+                the message says how to restrict the archs to those that have it.
+        """
+        archs = as_arch_list(archs)
         if self.bench is None or self.dataset is None:
             raise PredictorInputError(
                 f"TablePredictor({self.metric!r}) reads a stored column: pass bench= (e.g. "
@@ -105,8 +130,8 @@ class TablePredictor(Predictor):
             )
         return values
 
-    def _fit(self, archs: list[Any], y: np.ndarray) -> None:
-        values = self._column(archs)
+    def _fit(self, archs: list[Any], y: np.ndarray | None) -> None:
+        values = self.column(archs)
         if self.sign == "direction":
             b = open_bench(self.bench)
             info = b.describe(self.dataset, resolve_metric(b, self.dataset, self.metric))
@@ -124,7 +149,7 @@ class TablePredictor(Predictor):
             )
 
     def _predict(self, archs: list[Any]) -> np.ndarray:
-        return self.sign_ * self._column(archs)
+        return self.sign_ * self.column(archs)
 
 
 class RFPredictor(FeaturePredictor):
@@ -184,8 +209,6 @@ class MLPPredictor(FeaturePredictor):
         random_state: seed of the weights' initialisation and of the batches.
     """
 
-    allow_nan_features = False
-
     def __init__(
         self,
         space: Any = None,
@@ -213,17 +236,25 @@ class MLPPredictor(FeaturePredictor):
         self.max_iter = max_iter
         self.random_state = random_state
 
-    def _make_model(self) -> Any:
-        import warnings
+    def __sklearn_tags__(self) -> Tags:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False  # the MLP cannot take NaN features
+        return tags
 
-        from sklearn.compose import TransformedTargetRegressor
+    def _fit_model(self, X: np.ndarray, y: np.ndarray) -> Any:
         from sklearn.exceptions import ConvergenceWarning
+
+        with warnings.catch_warnings():
+            # small training sets stop at max_iter by design; the warning would flood every sweep
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return super()._fit_model(X, y)
+
+    def _make_model(self) -> Any:
+        from sklearn.compose import TransformedTargetRegressor
         from sklearn.neural_network import MLPRegressor
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler
 
-        # small training sets stop at max_iter by design; the warning would flood every sweep
-        warnings.filterwarnings("ignore", category=ConvergenceWarning)
         mlp = MLPRegressor(
             hidden_layer_sizes=tuple(self.hidden_layer_sizes),
             alpha=self.alpha,

@@ -14,7 +14,8 @@ Writes into ``--out`` (created if needed), with ``PREFIX = <bench>-<dataset>-<ta
 ``--name`` says otherwise:
 
 * ``PREFIX.csv``: one row per (predictor, train size, seed), every metric;
-* ``PREFIX-summary.csv``: mean, std and 95% interval per (predictor, train size, metric);
+* ``PREFIX-summary.csv``: mean, std, 95% interval, runs and failed runs per (predictor, train
+  size, score);
 * ``PREFIX.md``: the markdown leaderboard (also printed);
 * ``PREFIX.png`` / ``PREFIX.svg``: Spearman vs training-set size.
 

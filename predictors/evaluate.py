@@ -5,9 +5,13 @@
     >>> from predictors import evaluate
     >>> df = evaluate.evaluate("nb201", "cifar10", "test_accuracy", ["xgb", "lgbm", "random"],
     ...                        train_sizes=(10, 100, 1000), test_size=1000, seeds=10)
-    >>> evaluate.summarize(df)                      # mean and 95% interval over seeds
+    >>> evaluate.summarize(df)                      # mean, 95% interval, failed runs per cell
     >>> print(evaluate.leaderboard_markdown(df))    # markdown leaderboard
     >>> evaluate.plot_curves(df, "spearman.png")    # correlation vs training-set size
+
+Words: a **metric** is a stored column (``Benchmark.query(arch, dataset, metric)``); the **target**
+is the metric being predicted; what a run computes from its predictions (Spearman, Kendall, ...,
+MAE) are its **scores** (``SCORES``).
 
 Protocol
 --------
@@ -21,7 +25,15 @@ Protocol
 3. **Runs**: for each (predictor, train size, seed), a fresh clone of the predictor (with
    ``random_state`` = the seed, when it has one) is fitted on the training archs and scored on the
    test archs (``predictors.metrics.score``) with fit and predict wall times in seconds.
-   Rankers (``predicts_target=False``) get NaN MAE / RMSE.
+   Rankers (not scikit-learn regressors, see ``predictors.base.RankerMixin``) get NaN MAE / RMSE.
+4. **Failures** are counted, never averaged away: a run whose fit or predict raises, or whose
+   predictions are constant (no ranking) or not finite, is recorded with its reason in the
+   ``error`` column and NaN scores. Every mean says over how many runs it is (``k/n seeds``), a
+   partial entry is never the bold "best", and a predictor that fails on *every* run because it
+   raised stops the sweep with that error.
+5. **Intervals** (``seed_interval``) stay inside the score's range, where a plain t-interval on
+   a few seeds does not (a Spearman of 0.21 ± 1.52 on two seeds): correlations get a t-interval
+   on Fisher's z mapped back to (-1, 1); other scores the percentile bootstrap of the seed mean.
 
 Runs execute in this process (``n_jobs=1``), in joblib worker processes (``n_jobs>1``), or on a
 Dask distributed cluster (``scheduler="tcp://host:8786"``, an address or a ``Client``). Every run is
@@ -38,20 +50,25 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from nasbench.vocab import is_zc_metric
 from predictors.base import Predictor, PredictorInputError, open_bench
+
+if TYPE_CHECKING:  # pandas is imported when a sweep runs
+    import pandas as pd
 
 __all__ = [
     "DEFAULT_TRAIN_SIZES",
     "DEFAULT_TEST_SIZE",
     "DEFAULT_SEEDS",
-    "METRICS",
+    "SCORES",
     "candidates",
     "make_splits",
     "evaluate",
+    "seed_interval",
     "summarize",
     "leaderboard_markdown",
     "plot_curves",
@@ -61,8 +78,16 @@ DEFAULT_TRAIN_SIZES = (10, 20, 50, 100, 200, 1000)
 DEFAULT_TEST_SIZE = 1000
 DEFAULT_SEEDS = 10
 DEFAULT_TOP_K = (10, 50)
-#: per-run columns that are metrics (precision@k columns are added per k)
-METRICS = ("spearman", "kendall", "pearson", "mae", "rmse", "fit_seconds", "predict_seconds")
+#: per-run columns that are scores (precision@k columns are added per k)
+SCORES = ("spearman", "kendall", "pearson", "mae", "rmse", "fit_seconds", "predict_seconds")
+#: scores that are correlations (their intervals use Fisher's z)
+CORRELATIONS = ("spearman", "kendall", "pearson")
+#: scores where lower is better
+LOWER_IS_BETTER = ("mae", "rmse", "fit_seconds", "predict_seconds")
+#: bootstrap resamples of ``seed_interval``
+BOOTSTRAP_RESAMPLES = 9999
+#: how the ``error`` of a run whose fit or predict raised begins
+RAISED = "raised "
 
 
 def candidates(
@@ -85,7 +110,7 @@ def candidates(
     metrics: list[str] = []
     for name in restrict:
         if name == "zc":
-            zc = [m for m in b.metrics(dataset) if m.startswith("zc/")]
+            zc = [m for m in b.metrics(dataset) if is_zc_metric(m)]
             if not zc:
                 raise PredictorInputError(f"restrict 'zc': {b.name}/{dataset} has no zc/* columns")
             metrics.extend(zc)
@@ -97,7 +122,7 @@ def candidates(
         keep &= np.isfinite(np.asarray(b.values(dataset, m), dtype=np.float64))
     if archs is not None:
         mask = np.zeros(len(b), dtype=bool)
-        mask[b._rows(list(archs))] = True
+        mask[b.rows(list(archs))] = True
         keep &= mask
     rows = np.flatnonzero(keep)
     return rows, values[rows]
@@ -184,44 +209,55 @@ def _prepare(
 
 
 def _run(task: dict[str, Any]) -> dict[str, Any]:
-    """One (predictor, train size, seed) run; a module-level function so workers can import it."""
+    """One (predictor, train size, seed) run; a module-level function so workers can import it.
+
+    A run that fails (fit or predict raises, or the predictions give no ranking) returns its row
+    with NaN scores and the reason in ``error``; it never raises.
+    """
     import warnings
 
-    from sklearn.base import clone
+    from sklearn.base import clone, is_regressor
 
-    from predictors.metrics import score
+    from predictors.metrics import score, score_names
 
-    model = clone(task["predictor"])
-    if "random_state" in model.get_params(deep=False):
-        model.set_params(random_state=task["seed"])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        start = time.perf_counter()
-        model.fit(task["train_archs"], task["y_train"])
-        fit_s = time.perf_counter() - start
-        start = time.perf_counter()
-        pred = model.predict(task["test_archs"])
-        predict_s = time.perf_counter() - start
-    if not np.isfinite(pred).all():
-        raise PredictorInputError(
-            f"predictor {task['name']!r} returned {int((~np.isfinite(pred)).sum())} non-finite "
-            f"predictions (train size {task['train_size']}, seed {task['seed']})"
-        )
-    ranker = not getattr(model, "predicts_target", True)
-    if ranker and task["direction"] == "min":
-        pred = -pred  # rankers score "higher = better"; align with a lower-is-better target
     row = {
         "predictor": task["name"],
         "train_size": task["train_size"],
         "seed": task["seed"],
         "test_size": len(task["test_archs"]),
     }
-    row.update(
-        score(task["y_test"], pred, top_k=task["top_k"], direction=task["direction"],
-              on_target_scale=not ranker)
-    )
+    model = clone(task["predictor"])
+    if "random_state" in model.get_params(deep=False):
+        model.set_params(random_state=task["seed"])
+    ranker = not is_regressor(model)
+    fit_s = predict_s = float("nan")
+    error = ""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            start = time.perf_counter()
+            model.fit(task["train_archs"], task["y_train"])
+            fit_s = time.perf_counter() - start
+            start = time.perf_counter()
+            pred = np.asarray(model.predict(task["test_archs"]), dtype=np.float64)
+            predict_s = time.perf_counter() - start
+    except Exception as exc:  # a failed run is a result to report, not a crash of the sweep
+        error = f"{RAISED}{type(exc).__name__}: {exc}"
+    else:
+        if not np.isfinite(pred).all():
+            error = f"{int((~np.isfinite(pred)).sum())} non-finite predictions"
+        elif np.ptp(pred) == 0:
+            error = "constant predictions (no ranking)"
+    if error:
+        row.update(dict.fromkeys(score_names(task["top_k"]), float("nan")))
+    else:
+        if ranker and task["direction"] == "min":
+            pred = -pred  # rankers score "higher = better"; align with a lower-is-better target
+        row.update(score(task["y_test"], pred, top_k=task["top_k"], direction=task["direction"],
+                         on_target_scale=not ranker))
     row["fit_seconds"] = fit_s
     row["predict_seconds"] = predict_s
+    row["error"] = error
     return row
 
 
@@ -276,7 +312,7 @@ def evaluate(
     n_jobs: int = 1,
     scheduler: Any = None,
     progress: bool = True,
-):  # noqa: ANN201 - pandas.DataFrame, imported lazily
+) -> pd.DataFrame:
     """Run the protocol (module docstring) and return one row per (predictor, train size, seed).
 
     Args:
@@ -298,11 +334,17 @@ def evaluate(
     Returns:
         A pandas DataFrame with columns benchmark, dataset, target, predictor, train_size, seed,
         test_size, spearman, kendall, pearson, precision@k..., mae, rmse, fit_seconds,
-        predict_seconds; ``df.attrs`` records the protocol (candidates, sizes, seeds, restrict).
+        predict_seconds, error (``""`` for a run that worked, else why it failed; its scores are
+        NaN); ``df.attrs`` records the protocol (candidates, sizes, seeds, restrict).
+
+    Raises:
+        PredictorInputError: bad sizes or seeds, too few candidates, an unknown predictor, a table
+            predictor whose column misses candidates, or a predictor that raised on every run.
     """
     import pandas as pd
 
     from predictors import registry
+    from predictors.baselines import TablePredictor
 
     b = open_bench(bench)
     sizes, test_size, seed_list = _check_sizes(train_sizes, test_size, seeds)
@@ -313,9 +355,9 @@ def evaluate(
     models = _prepare(registry.DEFAULT_PREDICTORS if predictors is None else predictors, b, dataset, encoding)
     arch_names = np.asarray(b.archs, dtype=object)[rows]
     for name, model in models.items():  # refuse uncovered table columns before any run
-        if hasattr(model, "_column"):
+        if isinstance(model, TablePredictor):
             try:
-                model._column(list(arch_names))
+                model.column(list(arch_names))
             except PredictorInputError as exc:
                 raise PredictorInputError(f"predictor {name!r}: {exc}") from None
     tasks = []
@@ -342,6 +384,7 @@ def evaluate(
     results = _execute(tasks, int(n_jobs), scheduler, progress, desc)
     order = {name: i for i, name in enumerate(models)}
     df = pd.DataFrame(results)
+    _raise_if_always_broken(df)
     df = df.sort_values(
         ["predictor", "train_size", "seed"], key=lambda c: c.map(order) if c.name == "predictor" else c
     ).reset_index(drop=True)
@@ -364,58 +407,146 @@ def evaluate(
     return df
 
 
-def summarize(df: Any, metrics: Sequence[str] | None = None):  # noqa: ANN201 - DataFrame
-    """Mean, standard deviation and 95% t-interval over seeds, per (predictor, train size, metric).
+def _raise_if_always_broken(df: Any) -> None:
+    """A predictor that raised on every run is a mistake (wrong input, a bug), not a result."""
+    errors = df["error"].astype(str)
+    for name, part in errors.groupby(df["predictor"], sort=False):
+        if part.str.startswith(RAISED).all():
+            raise PredictorInputError(
+                f"predictor {name!r} failed on all {len(part)} runs: {part.iloc[0][len(RAISED):]}"
+            )
 
-    Returns a long DataFrame: predictor, train_size, metric, mean, std, ci_low, ci_high, n. NaN
-    values (e.g. MAE of a ranker) are left out; the interval is NaN with fewer than 2 seeds.
+
+def seed_interval(values: Any, score: str = "spearman", confidence: float = 0.95) -> tuple[float, float]:
+    """The 95% interval of the mean of ``values`` (one ``score`` per seed), inside its range.
+
+    * correlations (``CORRELATIONS``): a t-interval on Fisher's z = artanh(r), mapped back with
+      tanh: always inside (-1, 1), and as wide as two or three seeds deserve;
+    * every other score: the percentile bootstrap interval of the mean (seeded, so the same values
+      give the same interval), never outside ``[min(values), max(values)]``.
+
+    NaN values are dropped; with fewer than two left the interval is ``(nan, nan)``; identical
+    values give that value.
+
+    Shapes:
+        values: ``(n,)``.
     """
-    import pandas as pd
+    lows, highs = _intervals([np.asarray(values, dtype=np.float64)], [score], confidence)
+    return float(lows[0]), float(highs[0])
+
+
+def _intervals(
+    groups: Sequence[np.ndarray], scores: Sequence[str], confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """``seed_interval`` of each group; bootstraps are vectorised over groups of one size."""
+    import warnings
+
+    from scipy.stats import bootstrap
     from scipy.stats import t as student_t
 
-    if metrics is None:
-        metrics = [c for c in df.columns if c in METRICS or c.startswith("precision@")]
-    long = df.melt(id_vars=["predictor", "train_size", "seed"], value_vars=list(metrics),
-                   var_name="metric").dropna(subset=["value"])
+    clean = [g[np.isfinite(g)] for g in groups]
+    lows = np.full(len(clean), np.nan)
+    highs = np.full(len(clean), np.nan)
+    by_size: dict[int, list[int]] = {}
+    for i, (g, name) in enumerate(zip(clean, scores)):
+        if len(g) < 2:
+            continue
+        if np.ptp(g) == 0:
+            lows[i] = highs[i] = g[0]
+        elif name in CORRELATIONS:
+            z = np.arctanh(np.clip(g, -1 + 1e-12, 1 - 1e-12))
+            half = student_t.ppf(0.5 + confidence / 2, len(z) - 1) * z.std(ddof=1) / np.sqrt(len(z))
+            lows[i], highs[i] = np.tanh(z.mean() - half), np.tanh(z.mean() + half)
+        else:
+            by_size.setdefault(len(g), []).append(i)
+    for size, idx in by_size.items():
+        data = np.stack([clean[i] for i in idx])  # (groups, size)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # scipy's notes on small samples
+            res = bootstrap((data,), np.mean, axis=-1, vectorized=True, method="percentile",
+                            confidence_level=confidence, n_resamples=BOOTSTRAP_RESAMPLES,
+                            rng=np.random.default_rng(size))
+        lows[idx], highs[idx] = res.confidence_interval
+    return lows, highs
+
+
+def _score_columns(df: Any) -> list[str]:
+    return [c for c in df.columns if c in SCORES or c.startswith("precision@")]
+
+
+def summarize(df: Any, scores: Sequence[str] | None = None) -> pd.DataFrame:
+    """Mean, standard deviation and 95% interval over seeds, per (predictor, train size, score).
+
+    Returns a long DataFrame: predictor, train_size, score, mean, std, ci_low, ci_high, n, runs,
+    failed. ``n`` counts the runs the mean is over, ``runs`` every run of the cell and ``failed``
+    the failed ones (see the module docstring); a cell where every run failed has NaN mean. NaN
+    scores of working runs (MAE of a ranker) are left out: those cells do not appear. The interval
+    is ``seed_interval``'s (Fisher z for correlations, bootstrap otherwise), NaN with fewer than 2
+    values.
+    """
+    import pandas as pd
+
+    if scores is None:
+        scores = _score_columns(df)
+    failed_run = df["error"].astype(str) != "" if "error" in df else pd.Series(False, index=df.index)
+    long = df.assign(_failed=failed_run).melt(
+        id_vars=["predictor", "train_size", "seed", "_failed"], value_vars=list(scores),
+        var_name="score",
+    )
+    # a working run's NaN (MAE of a ranker) is "not defined", a failed run's NaN is a failure
+    long = long[long["_failed"] | long["value"].notna()]
     order = list(dict.fromkeys(df["predictor"]))
-    g = long.groupby(["predictor", "train_size", "metric"], sort=False)["value"]
-    out = g.agg(mean="mean", std="std", n="count").reset_index()
-    half = student_t.ppf(0.975, np.maximum(out["n"] - 1, 1)) * out["std"] / np.sqrt(out["n"])
-    half = half.where(out["n"] > 1)
-    out["ci_low"] = out["mean"] - half
-    out["ci_high"] = out["mean"] + half
+    g = long.groupby(["predictor", "train_size", "score"], sort=False)
+    out = g["value"].agg(mean="mean", std="std", n="count").reset_index()
+    out["runs"] = g["value"].size().to_numpy()
+    out["failed"] = g["_failed"].sum().to_numpy().astype(int)
+    groups = [part.to_numpy(dtype=np.float64) for _, part in g["value"]]
+    out["ci_low"], out["ci_high"] = _intervals(groups, out["score"].tolist())
     out["predictor"] = pd.Categorical(out["predictor"], categories=order, ordered=True)
-    out = out.sort_values(["predictor", "train_size", "metric"]).reset_index(drop=True)
+    out = out.sort_values(["predictor", "train_size", "score"]).reset_index(drop=True)
     out["predictor"] = out["predictor"].astype(str)
-    return out[["predictor", "train_size", "metric", "mean", "std", "ci_low", "ci_high", "n"]]
+    return out[["predictor", "train_size", "score", "mean", "std", "ci_low", "ci_high", "n", "runs",
+                "failed"]]
 
 
-def _cell(mean: float, low: float, high: float, digits: int) -> str:
+def _cell(mean: float, low: float, high: float, n: int, runs: int, digits: int) -> str:
+    """``mean [low, high]``, with ``(k/n seeds)`` when some runs failed."""
     if not np.isfinite(mean):
-        return "-"
-    if not np.isfinite(low):
-        return f"{mean:.{digits}f}"
-    return f"{mean:.{digits}f} ± {(high - low) / 2:.{digits}f}"
+        text = "-"
+    elif not np.isfinite(low):
+        text = f"{mean:.{digits}f}"
+    else:
+        text = f"{mean:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
+    return text if n == runs else f"{text} ({n}/{runs} seeds)"
 
 
-def leaderboard_markdown(df: Any, metric: str = "spearman", *, title: str | None = None) -> str:
-    """A markdown leaderboard: ``metric`` mean ± 95% half-interval per predictor and train size,
-    ranked by the largest train size (best in bold), then every metric at that size."""
+def leaderboard_markdown(df: Any, score: str = "spearman", *, title: str | None = None) -> str:
+    """A markdown leaderboard: ``score``'s mean [95% interval] per predictor and train size,
+    ranked by the largest train size, then every score at that size.
+
+    The best mean of each size is bold among the entries whose every run worked; an entry with
+    failed runs says ``(k/n seeds)`` and is never bold.
+    """
     summary = summarize(df)
     sizes = sorted(df["train_size"].unique())
-    higher = metric not in ("mae", "rmse", "fit_seconds", "predict_seconds")
-    main = summary[summary["metric"] == metric].pivot(index="predictor", columns="train_size")
+    higher = score not in LOWER_IS_BETTER
+    main = summary[summary["score"] == score].set_index(["predictor", "train_size"])
+    complete = main[main["n"] == main["runs"]]["mean"].unstack("train_size")
+    best = complete.max() if higher else complete.min()
     last = sizes[-1]
-    ranked = main["mean"][last].sort_values(ascending=not higher).index.tolist()
-    best = main["mean"].max() if higher else main["mean"].min()
+    at_last = main.xs(last, level="train_size")["mean"]
+    ranked = at_last.sort_values(ascending=not higher, na_position="last").index.tolist()
+    ranked += [p for p in dict.fromkeys(df["predictor"]) if p not in ranked]
     a = df.attrs
+    n_seeds = len(a.get("seeds", []))
     lines = []
     if title:
         lines += [f"### {title}", ""]
     if a:
         lines += [
-            f"{metric.capitalize()} on {a.get('test_size', '?'):,} test archs, mean ± 95% interval "
-            f"over {len(a.get('seeds', []))} seed{'' if len(a.get('seeds', [])) == 1 else 's'}; "
+            f"{score.capitalize()} on {a.get('test_size', '?'):,} test archs, mean [95% interval"
+            f"{' (Fisher z)' if score in CORRELATIONS else ' (bootstrap)'}] over {n_seeds} "
+            f"seed{'' if n_seeds == 1 else 's'}; "
             f"{a.get('candidates', 0):,} candidate archs"
             + (f" (restricted to archs with {', '.join(a['restrict'])})" if a.get("restrict") else "")
             + ".",
@@ -423,45 +554,53 @@ def leaderboard_markdown(df: Any, metric: str = "spearman", *, title: str | None
         ]
     lines.append("| predictor | " + " | ".join(f"n={s:,}" for s in sizes) + " |")
     lines.append("|---|" + "---:|" * len(sizes))
-    runs = df.groupby(["predictor", "train_size"])["seed"].count()
     partial = False
     for name in ranked:
         cells = []
         for s in sizes:
-            mean = main["mean"].get(s, {}).get(name, np.nan)
-            text = _cell(mean, main["ci_low"][s][name], main["ci_high"][s][name], 3)
-            if np.isfinite(mean) and np.isclose(mean, best[s]):
+            if (name, s) not in main.index:
+                cells.append("-")
+                continue
+            r = main.loc[(name, s)]
+            n, runs = int(r["n"]), int(r["runs"])
+            text = _cell(r["mean"], r["ci_low"], r["ci_high"], n, runs, 3)
+            if n == runs and np.isfinite(r["mean"]) and np.isclose(r["mean"], best.get(s, np.nan)):
                 text = f"**{text}**"
-            n_ok, n_all = main["n"][s][name], runs.get((name, s), 0)
-            if np.isfinite(mean) and n_ok < n_all:
-                text += f" ({int(n_ok)}/{n_all})"
-                partial = True
+            partial |= n < runs
             cells.append(text)
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     if partial:
-        lines += ["", "(k/n): only k of n seeds gave a ranking (the others predicted a constant)."]
-    lines += ["", f"All metrics at n={last:,} (mean over seeds):", ""]
-    cols = [c for c in df.columns if c in METRICS or c.startswith("precision@")]
-    at = summary[summary["train_size"] == last].pivot(index="predictor", columns="metric", values="mean")
-    lines.append("| predictor | " + " | ".join(cols) + " |")
-    lines.append("|---|" + "---:|" * len(cols))
+        lines += [
+            "",
+            "(k/n seeds): only k of the n runs worked; the others failed (constant or non-finite "
+            "predictions, or an error) and are not in the mean. Such an entry is never bold.",
+        ]
+    lines += ["", f"All scores at n={last:,} (mean over the runs that worked):", ""]
+    cols = _score_columns(df)
+    at = summary[summary["train_size"] == last].set_index(["predictor", "score"])
+    counts = main.xs(last, level="train_size")[["n", "runs"]]
+    lines.append("| predictor | " + " | ".join(cols) + " | seeds |")
+    lines.append("|---|" + "---:|" * (len(cols) + 1))
     for name in ranked:
         vals = []
         for c in cols:
-            v = at[c].get(name, np.nan) if c in at else np.nan
+            v = at["mean"].get((name, c), np.nan)
             digits = 3 if not c.endswith("seconds") else 4
             vals.append("-" if not np.isfinite(v) else f"{v:.{digits}f}")
+        n, runs = counts.loc[name] if name in counts.index else (0, 0)
+        vals.append(f"{int(n)}/{int(runs)}")
         lines.append(f"| {name} | " + " | ".join(vals) + " |")
     return "\n".join(lines) + "\n"
 
 
 def plot_curves(
-    df: Any, path: str | Path | Sequence[str | Path], metric: str = "spearman", *, title: str | None = None
+    df: Any, path: str | Path | Sequence[str | Path], score: str = "spearman", *, title: str | None = None
 ) -> list[Path]:
-    """Plot ``metric`` (mean and 95% band over seeds) against training-set size, log x axis.
+    """Plot ``score`` (mean and 95% band over seeds) against training-set size, log x axis.
 
-    ``path`` may be one file or several (e.g. ``["curve.png", "curve.svg"]``); the format follows
-    the suffix. Returns the written paths.
+    A point whose mean misses failed runs is drawn hollow, and its predictor's legend entry says
+    ``(k/n seeds at some sizes)``. ``path`` may be one file or several (e.g. ``["curve.png",
+    "curve.svg"]``); the format follows the suffix. Returns the written paths.
     """
     import matplotlib
 
@@ -469,7 +608,7 @@ def plot_curves(
     import matplotlib.pyplot as plt
 
     paths = [Path(path)] if isinstance(path, (str, Path)) else [Path(p) for p in path]
-    summary = summarize(df, [metric])
+    summary = summarize(df, [score])
     fig, ax = plt.subplots(figsize=(8.5, 4.8))
     colors = plt.get_cmap("tab20").colors
     for i, (name, part) in enumerate(summary.groupby("predictor", sort=False)):
@@ -477,8 +616,13 @@ def plot_curves(
         # rankers that learn nothing give the same value at every size: draw them dashed
         flat = part["mean"].nunique() == 1 and len(part) > 1
         color = colors[(2 * i) % 20 if i < 10 else (2 * i + 1) % 20]
-        ax.plot(part["train_size"], part["mean"], marker="" if flat else "o", ms=3, label=name,
+        partial = part["n"] < part["runs"]
+        label = name if not partial.any() else f"{name} (k/n seeds at some sizes)"
+        ax.plot(part["train_size"], part["mean"], marker="" if flat else "o", ms=3, label=label,
                 color=color, linestyle="--" if flat else "-")
+        if partial.any():
+            ax.plot(part["train_size"][partial], part["mean"][partial], "o", ms=7,
+                    markerfacecolor="white", color=color)
         ax.fill_between(part["train_size"], part["ci_low"], part["ci_high"], alpha=0.12,
                         color=color, linewidth=0)
     sizes = sorted(df["train_size"].unique())
@@ -486,7 +630,7 @@ def plot_curves(
     ax.set_xticks(sizes, [f"{s:,}" for s in sizes])
     ax.minorticks_off()
     ax.set_xlabel("training archs")
-    ax.set_ylabel(f"{metric} (test)")
+    ax.set_ylabel(f"{score} (test)")
     a = df.attrs
     ax.set_title(title or f"{a.get('benchmark', '')} {a.get('dataset', '')} {a.get('target', '')}".strip())
     ax.grid(True, alpha=0.3)

@@ -282,12 +282,8 @@ class LGBMPredictor(_GBDT):
         }
 
     def _make_model(self) -> Any:
-        import warnings
-
         from lightgbm import LGBMRegressor
 
-        # LightGBM warns when features are not named; the arrays here never are.
-        warnings.filterwarnings("ignore", message="X does not have valid feature names")
         return LGBMRegressor(
             n_estimators=self.n_estimators,
             learning_rate=self.learning_rate,

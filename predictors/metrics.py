@@ -16,7 +16,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["spearman", "kendall", "pearson", "precision_at_k", "mae", "rmse", "score"]
+__all__ = [
+    "spearman", "kendall", "pearson", "precision_at_k", "mae", "rmse", "score", "score_names",
+]
 
 
 def _pair(y_true: Sequence[float], y_pred: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
@@ -27,7 +29,7 @@ def _pair(y_true: Sequence[float], y_pred: Sequence[float]) -> tuple[np.ndarray,
     return t, p
 
 
-def _corr(fn, y_true: Sequence[float], y_pred: Sequence[float]) -> float:  # noqa: ANN001
+def _corr(fn, y_true: Sequence[float], y_pred: Sequence[float]) -> float:
     t, p = _pair(y_true, y_pred)
     if t.size < 2 or np.ptp(t) == 0 or np.ptp(p) == 0 or not (np.isfinite(t).all() and np.isfinite(p).all()):
         return float("nan")
@@ -88,6 +90,11 @@ def rmse(y_true: Sequence[float], y_pred: Sequence[float]) -> float:
     """Root mean squared error."""
     t, p = _pair(y_true, y_pred)
     return float(np.sqrt(np.mean((t - p) ** 2)))
+
+
+def score_names(top_k: Sequence[int] = (10, 50)) -> list[str]:
+    """The keys of ``score``'s dict, in its order."""
+    return ["spearman", "kendall", "pearson", *(f"precision@{k}" for k in top_k), "mae", "rmse"]
 
 
 def score(

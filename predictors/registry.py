@@ -17,6 +17,9 @@ Names::
     zc/<proxy>                rank by one stored zero-cost proxy (e.g. zc/synflow), in the
                               direction the store records for it
     <name>:<encoding>         a learned predictor on another encoding (e.g. xgb:path)
+    gnn, gnn-<encoder>[-<loss>]  GNN encoders on the space's graph form (``predictors.gnn.names``):
+                              gnn-gin-mse, gnn-flow-hinge, gnn-both (+ proxies), gnn-pre
+                              (pretrained encoder), gnn+xgb (rank average of gnn and xgb-plus)
 
 ``make(name, bench=..., dataset=..., encoding=...)`` builds one; ``DEFAULT_PREDICTORS`` is the
 default sweep (every GBDT and baseline).
@@ -26,9 +29,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from nasbench.vocab import is_zc_metric
 from predictors.base import Predictor, PredictorInputError
 
-__all__ = ["DEFAULT_PREDICTORS", "LEARNERS", "default_plan", "make", "names_help"]
+__all__ = ["DEFAULT_PREDICTORS", "default_plan", "make", "names_help"]
 
 #: the default sweep of ``evaluate`` and ``nasbench evaluate``
 DEFAULT_PREDICTORS = (
@@ -47,15 +51,14 @@ _LIBRARY_DEFAULTS = {
 }
 
 
-#: "-plus": our best configuration (benchmarks/results/suite_zero.md): the tuned defaults with the
-#: path encoding and op counts next to the space's default encoding
+#: "-plus": our best configuration (benchmarks/results/reproduce/suite-zero-xgb.md): the tuned
+#: defaults with the path encoding and op counts next to the space's default encoding
 _PLUS = ("xgb", "lgbm")
 
 
 def _plus_encoding(space: Any, bench: Any) -> str | None:
     """The space's default encoding, + ``path`` where the space has it, + ``opcounts`` where it
     has a graph form."""
-    from nasbench.spaces.base import SearchSpace
     from predictors.base import resolve_space
 
     if space is None and bench is None:
@@ -64,7 +67,7 @@ def _plus_encoding(space: Any, bench: Any) -> str | None:
     parts = [sp.encodings[0]]
     if "path" in sp.encodings[1:]:
         parts.append("path")
-    if type(sp).to_graph is not SearchSpace.to_graph:
+    if sp.has_graph:
         parts.append("opcounts")
     return "+".join(parts)
 
@@ -76,14 +79,11 @@ def _learners() -> dict[str, Any]:
     return {"xgb": XGBPredictor, "lgbm": LGBMPredictor, "rf": RFPredictor, "mlp": MLPPredictor}
 
 
-LEARNERS = ("xgb", "lgbm", "rf", "mlp")
-
-
 def names_help() -> str:
     """One line listing the accepted names."""
     return (
         "xgb, lgbm, rf, mlp [-zc|-both] [-cv|-default|-naslib|-plus] [:<encoding>], random, params, flops, "
-        "zc/<proxy>"
+        "zc/<proxy>, gnn[-gin|-gcn|-gat|-flow][-mse|-hinge|-logistic|-listwise][-both][-pre], gnn+xgb"
     )
 
 
@@ -101,12 +101,16 @@ def make(
 
     base, _, enc = name.partition(":")
     enc = enc or encoding
+    if base == "gnn" or base.startswith(("gnn-", "gnn+")):  # GNN encoders: predictors.gnn.names
+        from predictors.gnn import names as gnn_names
+
+        return gnn_names.make(base, bench=bench, dataset=dataset, space=space, random_state=random_state)
     if base == "random":
         return RandomPredictor(random_state=random_state)
     if base in ("params", "flops"):
         # "bigger is better", whatever direction a store gives the cost column
         return TablePredictor(bench=bench, dataset=dataset, metric=base, sign=1.0)
-    if base.startswith("zc/"):
+    if is_zc_metric(base):
         return TablePredictor(bench=bench, dataset=dataset, metric=base)
     parts = base.split("-")
     learner, flags = parts[0], parts[1:]

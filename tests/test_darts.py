@@ -308,3 +308,33 @@ def test_naslib_zc_tasks_store_nb201(data_root):
     failed = {a for a, v in zip(archs, raw) if np.isnan(v)}
     assert failed == {a for a in archs if not NB201.is_connected(a)} and len(failed) == 2
     bench.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("Genotype(normal=[], normal_concat=range(10000000), reduce=[], reduce_concat=[2, 3, 4, 5])",
+         "not the concat list"),  # refused without building a list of 10 million ints
+        ("Genotype(" + "[" * 3000 + "]" * 3000 + ")", "is 6,010 characters; a genotype string has"),
+        ("Genotype(" + "[" * 900 + "]" * 900 + ")", "is not of the form"),  # deep but short
+        ("Genotype(normal=[('a', 1" + "0" * 3000 + ")])", "missing field"),  # a 3,001-digit int
+        ("x" * 1_000_000, "1,000,000 characters"),
+    ],
+)
+def test_hostile_genotype_strings_are_clean_value_errors(text, needle):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # SyntaxWarning from odd escapes must not leak either
+        with pytest.raises(ValueError, match=needle) as err:
+            SPACE.parse(text)
+    assert len(str(err.value)) < 400  # the input is quoted, not repeated
+
+
+def test_odd_escapes_raise_no_syntax_warning():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError):
+            SPACE.parse('Genotype(normal="\\d", normal_concat=[2, 3, 4, 5], reduce=[], reduce_concat=[2, 3, 4, 5])')

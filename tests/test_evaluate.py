@@ -8,6 +8,7 @@ import pytest
 
 from predictors import evaluate as ev
 from predictors.base import PredictorInputError
+from predictors.baselines import TablePredictor
 
 DATASET = "cifar10"
 TARGET = "test_accuracy"
@@ -103,16 +104,68 @@ def test_dask_gives_same_numbers(nb201, serial):
 
 
 def test_summary_interval(serial):
-    from scipy.stats import t
-
     summary = ev.summarize(serial)
     row = summary[(summary.predictor == "xgb") & (summary.train_size == 60)
-                  & (summary.metric == "spearman")].iloc[0]
+                  & (summary.score == "spearman")].iloc[0]
     values = serial[(serial.predictor == "xgb") & (serial.train_size == 60)]["spearman"]
-    half = t.ppf(0.975, 1) * values.std() / np.sqrt(2)
-    assert row["mean"] == pytest.approx(values.mean()) and row["n"] == 2
-    assert row["ci_high"] - row["mean"] == pytest.approx(half)
-    assert not ((summary.predictor == "random") & (summary.metric == "mae")).any()
+    assert row["mean"] == pytest.approx(values.mean()) and (row["n"], row["runs"], row["failed"]) == (2, 2, 0)
+    # Fisher-z t-interval on two seeds: wide, but inside (-1, 1) and around the mean
+    z = np.arctanh(values.to_numpy())
+    from scipy.stats import t
+
+    half = t.ppf(0.975, 1) * z.std(ddof=1) / np.sqrt(2)
+    assert row["ci_high"] == pytest.approx(np.tanh(z.mean() + half))
+    assert -1 < row["ci_low"] < row["mean"] < row["ci_high"] < 1
+    assert not ((summary.predictor == "random") & (summary.score == "mae")).any()
+    # other scores: a seeded percentile bootstrap, inside the range of the per-seed values
+    mae = serial[(serial.predictor == "xgb") & (serial.train_size == 60)]["mae"].to_numpy()
+    low, high = ev.seed_interval(mae, "mae")
+    assert (low, high) == ev.seed_interval(mae, "mae")
+    assert mae.min() <= low <= mae.mean() <= high <= mae.max()
+    assert ev.seed_interval([0.5, 0.5, 0.5]) == (0.5, 0.5)
+    assert np.isnan(ev.seed_interval([0.7])[0])
+
+
+class FlakyOracle(TablePredictor):
+    """Ranks by the target itself (Spearman 1), but raises on seed 1: the best mean, yet partial."""
+
+    def __init__(self, bench=None, dataset=None, metric=TARGET, sign="direction", budget=None,
+                 random_state=0):
+        super().__init__(bench, dataset, metric, sign, budget)
+        self.random_state = random_state
+
+    def _fit(self, archs, y):
+        if self.random_state == 1:
+            raise RuntimeError("flaky on seed 1")
+        super()._fit(archs, y)
+
+
+def test_failed_runs_are_counted_not_averaged(nb201, tmp_path):
+    """lgbm-default predicts a constant from 20 archs (min_child_samples=20): a failure, like a
+    raise; the mean says over how many seeds it is and a partial entry is never bold."""
+    df = ev.evaluate(nb201, DATASET, TARGET,
+                     {"oracle": FlakyOracle(), "lgbm-default": "lgbm-default", "xgb": "xgb"},
+                     **SMALL)
+    oracle = df[df.predictor == "oracle"].set_index("seed")
+    assert oracle.loc[1, "error"].iloc[0] == "raised RuntimeError: flaky on seed 1"
+    assert oracle.loc[1, RUN_COLUMNS].isna().all().all() and (oracle.loc[0, "spearman"] == 1).all()
+    lgbm = df[(df.predictor == "lgbm-default") & (df.train_size == 20)]
+    assert (lgbm["error"] == "constant predictions (no ranking)").all() and lgbm["spearman"].isna().all()
+    summary = ev.summarize(df, ["spearman"]).set_index(["predictor", "train_size"])
+    assert tuple(summary.loc[("oracle", 60), ["mean", "n", "runs", "failed"]]) == (1.0, 1, 2, 1)
+    assert tuple(summary.loc[("lgbm-default", 20), ["n", "failed"]]) == (0, 2)
+    text = ev.leaderboard_markdown(df)
+    oracle_line = next(line for line in text.splitlines() if line.startswith("| oracle |"))
+    assert "1.000 (1/2 seeds)" in oracle_line and "**" not in oracle_line
+    assert "| - (0/2 seeds) |" in text  # every lgbm-default run at n=20 failed
+    scores_row = [line for line in text.splitlines() if line.startswith("| oracle |")][1]
+    assert scores_row.endswith("| 1/2 |")  # the all-scores table counts the seeds too
+    xgb_line = next(line for line in text.splitlines() if line.startswith("| xgb |"))
+    assert xgb_line.count("**") == 4  # the complete best is bold at both sizes
+    ev.plot_curves(df, tmp_path / "c.png")  # partial points drawn hollow, no error
+    # a predictor that raises on every run is a mistake, not a result
+    with pytest.raises(PredictorInputError, match="'x' failed on all 2 runs: RuntimeError: flaky"):
+        ev.evaluate(nb201, DATASET, TARGET, {"x": FlakyOracle()}, **dict(SMALL, seeds=[1]))
 
 
 def test_markdown_and_plot(serial, tmp_path):

@@ -244,8 +244,9 @@ def test_spikenas_store_equals_logs(spike_store, data_root: Path, dataset: str) 
             curve = spike_store.curve(arch, dataset, "valid_loss", budget=budget)
             np.testing.assert_array_equal(curve, curves["val_loss"][i, :epochs].astype(np.float64))
             assert q("valid_loss") == float(curves["val_loss"][i, epochs - 1])
-        else:
-            assert np.isnan(spike_store.curve(arch, dataset, "valid_loss", budget=100)).all()
+        else:  # one arch without a curve: an error that says which rows have one
+            with pytest.raises(ValueError, match="has none"):
+                spike_store.curve(arch, dataset, "valid_loss", budget=100)
 
 
 def test_spikenas_store_facts(spike_store) -> None:
@@ -342,8 +343,13 @@ def test_nlp_store_equals_logs(data_root: Path) -> None:
             k += sum(1 for other in logs if other["recepie_id"] == log["recepie_id"]
                      and other["experiment_id"] < log["experiment_id"])
             final = bench.query(arch, "wikitext-2", "valid_loss", seed="all")[k]
-            curve = bench.curve(arch, "wikitext-2", "test_loss")[k]
             logged = np.asarray(log["test_losses"], dtype=np.float64)
+            if not np.isfinite(bench.curve([arch], "wikitext-2", "test_loss")).any():
+                assert not np.isfinite(logged).any()  # no run of this arch logged a test loss
+                with pytest.raises(ValueError, match="has none"):  # so one-arch curve() says so
+                    bench.curve(arch, "wikitext-2", "test_loss")
+                continue
+            curve = bench.curve(arch, "wikitext-2", "test_loss")[k]
             np.testing.assert_array_equal(curve[: len(logged)], logged)
             if log["status"] == "OK":
                 assert final == log["val_losses"][-1] and len(logged) == 50
@@ -352,9 +358,28 @@ def test_nlp_store_equals_logs(data_root: Path) -> None:
             assert bench.query(arch, "wikitext-2", "params") == log["num_params"] / 1e6
         finals = bench.values("wikitext-2", "valid_loss", seed="all")
         assert np.isfinite(finals).sum() == 341
-        best = np.nanmin(bench.curve(np.arange(265), "wikitext-2", "valid_loss"))
+        best = np.nanmin(bench.curve(list(bench.archs), "wikitext-2", "valid_loss"))
         assert round(float(best), 4) == 4.5676 and round(float(np.exp(best)), 1) == 96.3
         assert "PARTIAL" in bench.description
+
+
+def test_build_with_root_reads_the_arch_list_there_too(data_root: Path, tmp_path: Path, monkeypatch) -> None:
+    """A recipe whose rows come from a raw file reads that file under ``root=``, not under the
+    default data folder (which points nowhere here)."""
+    import shutil
+
+    from nasbench.recipes import get
+
+    recipe = get("nasbench_nlp")
+    assert recipe.arch_sources
+    for source in recipe.sources:
+        dest = tmp_path / "data" / source.path
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(data_root / source.path, dest)
+    monkeypatch.setenv("NASBENCH_DATA", str(tmp_path / "nowhere"))
+    out = recipe.build(tmp_path / "nlp.h5", progress=False, root=tmp_path / "data")
+    with nasbench.Benchmark(out) as built, nasbench.load("nasbench_nlp") as usual:
+        assert list(built.archs) == list(usual.archs) and len(built) == 265
 
 
 def test_hw_nas_bench_360_store_equals_parquet(data_root: Path) -> None:

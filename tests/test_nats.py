@@ -271,15 +271,82 @@ def test_converted_store_through_the_cli(converted, capsys):
     assert "88.73, 88.55, 89.09" in out
 
 
-def test_nats_sample_recipe(sss_dir):
-    from nasbench.recipes import nats_sample
+def test_nats_sss_recipe_reads_the_official_records(sss_dir):
+    from nasbench.recipes import nats_sss
 
-    recipe = nats_sample.RECIPE
-    assert recipe.space == "nats_sss" and len(recipe.sources) == 4
-    paths = [s.verified_path() for s in recipe.sources]
-    cols = _by_path(nats_sample.read(paths, list(SSS.enumerate())))
-    values = cols["/cifar10-valid/valid_accuracy@90.seeds"].values
-    assert values.shape == (32768, 1)
-    assert values[0, 0] == pytest.approx(76.888, abs=1e-4)
-    assert int(np.isfinite(values[:, 0]).sum()) == 3
+    sources = nats_sss.RECORD_SOURCES
+    assert len(sources) == 4 and {s.path.rsplit("/", 1)[0] for s in sources} == {
+        str(sss_dir.relative_to(sss_dir.parents[2]))}
+    paths = [s.verified_path() for s in sources]
+    cols = _by_path(nats_sss.read_records(paths, list(SSS.enumerate())))
+    # the 90-epoch validation accuracy is the LightOn column's; the record keeps its curve
+    assert "/cifar10-valid/valid_accuracy@90.seeds" not in cols
+    curve = cols["/cifar10-valid/valid_accuracy@90.curve"].values
+    assert curve.shape == (32768, 1, 90)
+    assert curve[0, 0, -1] == pytest.approx(76.888, abs=1e-4)
+    values = cols["/cifar10-valid/test_accuracy@90.seeds"].values
+    assert values.shape == (32768, 1) and int(np.isfinite(values[:, 0]).sum()) == 3
     assert any(c.aggregation == "curve" for c in cols.values())
+
+
+# -- the complete official record ---------------------------------------------------------------
+#: the official get_more_info key suffix -> our metric suffix
+OFFICIAL_FIELD = {"accuracy": "accuracy", "loss": "loss", "all-time": "time"}
+
+
+def _official_more_info(trial: dict, dataset: str, epochs: int) -> dict[str, float]:
+    """What the official ``get_more_info(index, dataset, hp=..., is_random=seed)`` returns at the
+    final epoch, rebuilt from the raw record with the official rules (sets per dataset, all-time =
+    sum of the per-epoch times; a set missing an epoch's time has no ``*-all-time``)."""
+    last = epochs - 1
+    sets = {"test": "ori-test" if dataset in ("cifar10", "cifar10-valid") else "x-test"}
+    if dataset != "cifar10":
+        sets["valid"] = "x-valid"
+    if dataset not in ("cifar10", "cifar10-valid"):
+        sets["valtest"] = "ori-test"
+    info = {"train-accuracy": trial["train_acc1es"][last], "train-loss": trial["train_losses"][last],
+            "train-all-time": sum(trial["train_times"][i] for i in range(epochs))}
+    for key, name in sets.items():
+        if f"{name}@{last}" not in trial["eval_acc1es"]:
+            continue
+        info[f"{key}-accuracy"] = trial["eval_acc1es"][f"{name}@{last}"]
+        info[f"{key}-loss"] = trial["eval_losses"][f"{name}@{last}"]
+        try:
+            info[f"{key}-all-time"] = sum(trial["eval_times"][f"{name}@{i}"] for i in range(epochs))
+        except KeyError:
+            pass
+    return info
+
+
+def test_every_get_more_info_value_has_a_query(converted, tss_dir):
+    """Per trial, by official seed id: every value the official API returns is in the store."""
+    checked = set()
+    for index in SAMPLE:
+        raw = nats.load_pickle(tss_dir / f"{index:06d}.pickle.pbz2")
+        for hp, results in raw.items():
+            for (dataset, seed), trial in results["all_results"].items():
+                epochs = int(trial["epochs"])
+                for key, expected in _official_more_info(trial, dataset, epochs).items():
+                    split, what = key.split("-", 1)
+                    metric = f"{split}_{OFFICIAL_FIELD[what]}"
+                    got = converted.query(index, dataset, metric, budget=epochs, seed=seed)
+                    assert got == pytest.approx(expected, rel=1e-12), (index, hp, dataset, seed, key)
+                    checked.add((dataset, metric))
+    # the valtest split and the evaluation times were the missing 44%
+    assert {("cifar100", "valtest_accuracy"), ("ImageNet16-120", "valtest_loss"),
+            ("cifar100", "valtest_time"), ("cifar10-valid", "valid_time"),
+            ("cifar10", "test_time")} <= checked
+    assert ("cifar10-valid", "valtest_accuracy") not in checked
+
+
+def test_official_seed_ids_and_positions_select_the_same_trial(converted, tss_records):
+    for k, seed in enumerate((777, 888, 999)):
+        by_id = converted.query(284, "cifar100", "valtest_accuracy", seed=seed)
+        assert by_id == converted.query(284, "cifar100", "valtest_accuracy", seed=k)
+        run = tss_records[284].runs[("200", "cifar100", seed)]
+        assert by_id == run.evals["ori-test"]["accuracy"][-1]
+    desc = converted.describe("cifar100", "valtest_accuracy")
+    assert desc.seed_ids == (777, 888, 999) and desc.split == "valtest"
+    assert "seed ids 777, 888, 999" in str(desc)
+    with pytest.raises(ValueError, match="official seed id \\(777, 888, 999\\)"):
+        converted.query(284, "cifar100", "valtest_accuracy", seed=778)

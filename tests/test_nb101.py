@@ -452,7 +452,7 @@ def test_corrupt_and_truncated_files_are_refused(tfrecord_file, tmp_path):
 # -- the nb101 store -------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_store_rows_and_partial_values(nb101, partial):
-    assert len(nb101) == 20_276 and not nb101.describe().empty
+    assert len(nb101) == 20_276 and not nb101.catalog().empty
     # rows by hash: one normalisation pass (hash -> canonical string), then exact lookups
     keys = [SPACE.to_string(k) for k in partial["key"]]
     assert sorted(partial["key"]) == partial["key"]
@@ -486,8 +486,8 @@ def test_store_answers_any_labelling(nb101, graphs):
         tuple(cell.ops[i] for i in order),
     ))
     assert SPACE.canonical(swapped) == FIRST != swapped
-    assert nb101.index(swapped) == nb101.index(FIRST) == nb101.index(key)
-    assert nb101.archs[nb101.index(key)] == FIRST
+    assert nb101.row(swapped) == nb101.row(FIRST) == nb101.row(key)
+    assert nb101.archs[nb101.row(key)] == FIRST
 
 
 @pytest.mark.slow

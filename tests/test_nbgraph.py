@@ -228,7 +228,7 @@ def test_store_layout(bench: Benchmark) -> None:
     assert bench.query(iso, "cora", "test_accuracy") == bench.query(
         SPACE.canonical(iso), "cora", "test_accuracy"
     )
-    assert bench.index(iso) == bench.archs.index("0-1-1-2|gcn,gin,cheb,fc")
+    assert bench.row(iso) == bench.archs.index("0-1-1-2|gcn,gin,cheb,fc")
     # proteins is NaN outside its 2,021 archs
     assert np.isnan(bench.query("0-1-2-3|fc,gat,fc,gin", "proteins", "test_accuracy"))
     assert bench.query("0-1-2-3|fc,gat,fc,gin", "cora", "valid_accuracy") == pytest.approx(
@@ -236,11 +236,11 @@ def test_store_layout(bench: Benchmark) -> None:
     )
 
 
-def test_unpickler_refuses_foreign_globals(tmp_path) -> None:  # noqa: ANN001
+def test_unpickler_refuses_foreign_globals(tmp_path) -> None:
     path = tmp_path / "evil.bench"
 
     class Evil:
-        def __reduce__(self):  # noqa: ANN204
+        def __reduce__(self):
             import os
 
             return (os.getcwd, ())

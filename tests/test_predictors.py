@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pickle
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -25,18 +23,6 @@ def split(nb201):
     y = nb201.values(DATASET, TARGET)
     archs = np.asarray(nb201.archs, dtype=object)
     return archs[train].tolist(), y[train], archs[test].tolist(), y[test]
-
-
-def test_import_is_light():
-    code = (
-        "import sys, predictors; from predictors import metrics; "
-        "a = [m for m in ('sklearn', 'xgboost', 'lightgbm', 'torch') if m in sys.modules]; "
-        "predictors.XGBPredictor; predictors.LGBMPredictor; "  # the classes load sklearn only
-        "b = [m for m in ('xgboost', 'lightgbm', 'torch') if m in sys.modules]; "
-        "print(a, b); sys.exit(1 if a or b else 0)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert out.returncode == 0, out.stdout + out.stderr
 
 
 def test_xgb_beats_floor_on_real_data(split):
@@ -88,7 +74,35 @@ def test_table_and_random_predictors(nb201, split):
     assert TablePredictor(nb201, DATASET, "params").fit(archs[:5], y[:5]).predict(archs[:3]).shape == (3,)
     rnd = RandomPredictor(random_state=3).fit(archs[:5], y[:5])
     assert abs(metrics.spearman(y, rnd.predict(archs))) < 0.06
-    assert not RandomPredictor.predicts_target and not TablePredictor.predicts_target
+    # rankers learn nothing from y: fit(archs) is enough
+    assert np.array_equal(RandomPredictor(random_state=3).fit(archs[:5]).predict(archs[:4]),
+                          RandomPredictor(random_state=3).fit(archs[:5], y[:5]).predict(archs[:4]))
+    with pytest.raises(PredictorInputError, match="needs y"):
+        TablePredictor(nb201, DATASET, "zc/synflow", sign="fit").fit(archs[:5])
+
+
+def test_capabilities_are_sklearn_tags():
+    """What a predictor is, scikit-learn's own tags say (no private attributes to probe)."""
+    from sklearn.base import is_regressor
+    from sklearn.utils import get_tags
+
+    from predictors import (
+        LGBMPredictor,
+        MLPPredictor,
+        RandomPredictor,
+        RFPredictor,
+        TablePredictor,
+        XGBPredictor,
+    )
+
+    for cls in (XGBPredictor, LGBMPredictor, RFPredictor, MLPPredictor):
+        tags = get_tags(cls())
+        assert is_regressor(cls()) and tags.input_tags.string and tags.target_tags.required
+        assert tags.input_tags.allow_nan is (cls is not MLPPredictor)  # trees take NaN as missing
+    for ranker in (RandomPredictor(), TablePredictor(metric="zc/synflow")):
+        assert not is_regressor(ranker)  # scores, not the target's scale: no MAE in evaluate
+        assert not get_tags(ranker).target_tags.required
+    assert get_tags(TablePredictor(sign="fit")).target_tags.required
 
 
 def test_sklearn_conventions(nb201, split):
@@ -120,38 +134,70 @@ def test_sklearn_conventions(nb201, split):
     assert both.n_features_in_ == 30 + 13  # one-hot + the 13 Suite-Zero proxies
 
 
-def test_degenerate_input(nb201, split):
-    from predictors import MLPPredictor, TablePredictor, XGBPredictor
+NB101_LIKE = "|conv3x3-bn-relu~0|+|maxpool3x3~0|conv1x1~1|"
+
+
+def _nan_at_5(y):
+    y = y[:20].copy()
+    y[5] = np.nan
+    return y
+
+
+@pytest.mark.parametrize(
+    ("n_archs", "make_y", "complaint"),
+    [
+        (1, lambda y: y[:1], "at least 2 training archs"),
+        (20, lambda y: np.full(20, 91.0), "constant"),
+        (20, _nan_at_5, "NaN/inf values .*position 5"),
+        (20, lambda y: y[:19], "has 19 values for 20 archs"),
+        (20, lambda y: None, "needs y"),
+    ],
+)
+def test_bad_targets_are_refused(split, n_archs, make_y, complaint):
+    from predictors import XGBPredictor
+
+    train, y_train, _, _ = split
+    with pytest.raises(PredictorInputError, match=complaint):
+        XGBPredictor(space="nb201").fit(train[:n_archs], make_y(y_train))
+
+
+def test_archs_of_another_space_are_refused(split):
+    from predictors import XGBPredictor
 
     train, y_train, test, _ = split
     model = XGBPredictor(space="nb201")
     with pytest.raises(PredictorInputError, match="not fitted"):
         model.predict(test[:3])
-    with pytest.raises(PredictorInputError, match="at least 2 training archs"):
-        model.fit(train[:1], y_train[:1])
-    with pytest.raises(PredictorInputError, match="constant"):
-        model.fit(train[:20], np.full(20, 91.0))
-    y_nan = y_train[:20].copy()
-    y_nan[5] = np.nan
-    with pytest.raises(PredictorInputError, match="NaN/inf values .*position 5"):
-        model.fit(train[:20], y_nan)
-    with pytest.raises(PredictorInputError, match="has 19 values for 20 archs"):
-        model.fit(train[:20], y_train[:19])
-    nb101_like = "|conv3x3-bn-relu~0|+|maxpool3x3~0|conv1x1~1|"
-    with pytest.raises(PredictorInputError, match="not a valid nb201 architecture"):
-        model.fit([*train[:5], nb101_like], np.arange(6.0))
-    with pytest.raises(PredictorInputError, match="not a valid nb201 architecture"):
-        XGBPredictor(space="nb201", encoding="opcounts").fit([*train[:5], nb101_like], np.arange(6.0))
+    for encoding in (None, "opcounts"):
+        with pytest.raises(PredictorInputError, match="not a valid nb201 architecture"):
+            XGBPredictor(space="nb201", encoding=encoding).fit([*train[:5], NB101_LIKE], np.arange(6.0))
     model.fit(train[:20], y_train[:20])
     with pytest.raises(PredictorInputError, match="not a valid nb201"):
         model.predict(["64-41414-a_bc_def"])
-    with pytest.raises(PredictorInputError, match="features="):
-        XGBPredictor(space="nb201", features="graph").fit(train[:20], y_train[:20])
-    with pytest.raises(PredictorInputError, match="pass bench="):
-        XGBPredictor(space="nb201", features="both").fit(train[:20], y_train[:20])
-    with pytest.raises(ValueError, match="unknown encoding"):
-        XGBPredictor(space="nb201", encoding="bogus").fit(train[:20], y_train[:20])
-    # unmeasured proxies: trees take NaN as missing (documented fallback), the MLP refuses
+
+
+@pytest.mark.parametrize(
+    ("params", "error", "complaint"),
+    [
+        ({"features": "graph"}, PredictorInputError, "features="),
+        ({"features": "both"}, PredictorInputError, "pass bench="),
+        ({"encoding": "bogus"}, ValueError, "unknown encoding"),
+        ({"target_transform": "log"}, PredictorInputError, "target_transform"),
+    ],
+)
+def test_bad_parameters_are_refused(split, params, error, complaint):
+    from predictors import XGBPredictor
+
+    train, y_train, _, _ = split
+    with pytest.raises(error, match=complaint):
+        XGBPredictor(space="nb201", **params).fit(train[:20], y_train[:20])
+
+
+def test_unmeasured_proxies(nb201):
+    """Trees take NaN features as missing values (documented fallback); the MLP and the stored
+    column refuse them, each saying what to do."""
+    from predictors import MLPPredictor, TablePredictor, XGBPredictor
+
     rows = np.arange(30)  # the first archs include some without Suite-Zero proxies
     archs = [nb201.archs[i] for i in rows]
     y = nb201.values(DATASET, TARGET)[rows]
@@ -164,8 +210,6 @@ def test_degenerate_input(nb201, split):
         TablePredictor(nb201, DATASET, "zc/synflow").fit(archs, y)
     with pytest.raises(PredictorInputError, match="no proxy zc/bogus"):
         XGBPredictor(features="zc", bench=nb201, dataset=DATASET, proxies=["bogus"]).fit(archs, y)
-    with pytest.raises(PredictorInputError, match="target_transform"):
-        XGBPredictor(space="nb201", target_transform="log").fit(train[:20], y_train[:20])
 
 
 def test_registry(nb201):
@@ -179,6 +223,11 @@ def test_registry(nb201):
     assert make("xgb:path", space="nb201").encoding == "path"
     assert make("zc/nwot", bench=nb201, dataset=DATASET).metric == "zc/nwot"
     assert make("params", bench=nb201, dataset=DATASET).sign == 1.0  # bigger = better
+    # proxies by bare name or metric name: one rule (nasbench.vocab.zc_metric)
+    both = make("xgb-zc", bench=nb201, dataset=DATASET).set_params(proxies=["synflow", "zc/nwot"])
+    rows = np.flatnonzero(np.isfinite(nb201.values(DATASET, "zc/synflow")))[:40]
+    both.fit([nb201.archs[i] for i in rows], nb201.values(DATASET, TARGET)[rows])
+    assert both.n_features_in_ == 2
     with pytest.raises(PredictorInputError, match="unknown predictor 'svm'"):
         make("svm")
     with pytest.raises(PredictorInputError, match="only xgb and lgbm"):
@@ -210,7 +259,8 @@ def test_metrics():
     assert metrics.precision_at_k(y, np.array([1, 2, 3, 5, 4.0]), 3) == 1.0
     assert metrics.mae(y, y + 1) == 1.0 and metrics.rmse(y, y + 2) == 2.0
     s = metrics.score(y, p, top_k=(1, 3), on_target_scale=False)
-    assert set(s) == {"spearman", "kendall", "pearson", "precision@1", "precision@3", "mae", "rmse"}
+    assert list(s) == metrics.score_names((1, 3)) == [
+        "spearman", "kendall", "pearson", "precision@1", "precision@3", "mae", "rmse"]
     assert np.isnan(s["mae"]) and s["precision@3"] == pytest.approx(1 / 3)
     with pytest.raises(ValueError, match="must match"):
         metrics.spearman(y, p[:3])

@@ -296,7 +296,7 @@ def check_header(header: Sequence[str], where: str = "CSV") -> None:
     )
 
 
-def read_bank_csv(path: str | Path):  # noqa: ANN201 - pandas.DataFrame, imported lazily
+def read_bank_csv(path: str | Path):
     """Read and validate one tss bank CSV; return a DataFrame indexed by ``config``.
 
     Checks the header (exact names and order), that ``config`` values are unique integers in
@@ -363,7 +363,7 @@ def check_arch(config: int, arch: object, where: str = "CSV") -> None:
 
 
 def bank_columns(
-    frame,  # noqa: ANN001 - pandas.DataFrame with a 'config' column and bank value columns
+    frame,
     dataset: str,
     archs: Sequence[str],
     *,
@@ -482,7 +482,7 @@ def convert_calibration_csv(
     archs = list(SPACE.official_order)
     columns: list[Column] = []
     sources = [{**OFFICIAL_ORDER_SOURCE.as_dict(), "part": ""}]
-    for path, dataset in zip(paths, names):
+    for path, dataset in zip(map(Path, paths), names):
         frame = read_bank_csv(path)
         columns += bank_columns(
             frame, dataset, archs, fill_isomorphs=fill_isomorphs, source=f"bank:{path.name}"

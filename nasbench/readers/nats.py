@@ -46,7 +46,19 @@ test_accuracy       top-1 on ``ori-test`` for ``cifar10`` and ``cifar10-valid`` 
                     (the half of the official test set NATS uses as test; the other half is
                     ``x-valid``), as the official API's ``get_more_info`` does
 test_loss           cross-entropy on the same set
+valtest_accuracy    top-1 on ``ori-test`` for ``cifar100`` / ``ImageNet16-120``: the whole
+                    official test set (x-valid + x-test), the official ``valtest-accuracy``
+valtest_loss        cross-entropy on the same set
+valid_time,         seconds spent evaluating on the valid / test / valtest set, summed over the
+test_time,          epochs it was evaluated after (the official ``*-all-time``); the curve is
+valtest_time        cumulative like ``train_time``'s, NaN at epochs without an evaluation
 ==================  =========================================================================
+
+With these, every number the official ``get_more_info`` (at the final epoch; any epoch through
+the curves) and ``get_cost_info`` return has a query: ``<set>-per-time`` is the total divided by
+the budget. The ``seeds`` columns record the official seed ids (``seed_ids``: 777, 888, 999), so
+``query(..., seed=777)`` selects that trial, and ``seed=k`` (k below the number of trials) the
+k-th in seed order.
 
 each as ``seeds`` (n, s): the final-epoch value of each trial, seed axis = the sorted union of
 the seeds seen for that schedule and dataset (named in the column's description; NaN where an
@@ -88,6 +100,7 @@ from typing import Any
 
 import numpy as np
 
+from nasbench.arrays import seed_mean
 from nasbench.store import Column
 
 #: the test set each dataset's ``test_*`` metrics use (the official API's choice)
@@ -99,6 +112,9 @@ TEST_SET = {
 }
 #: the validation set (``cifar10`` trains on train+valid and has none)
 VALID_SET = "x-valid"
+#: the ``valtest`` set of cifar100 / ImageNet16-120: the whole official test set, whose halves are
+#: x-valid and x-test (the official API's ``valtest-*`` entries)
+VALTEST_SET = "ori-test"
 #: what each dataset trains on, for column descriptions
 TRAINED_ON = {
     "cifar10-valid": "the CIFAR-10 train half (the other half is x-valid)",
@@ -114,6 +130,11 @@ _NUMPY_GLOBALS = {"scalar", "_reconstruct", "dtype", "ndarray", "_frombuffer"}
 
 
 # -- unpickling ---------------------------------------------------------------------------------
+class NatsFileError(pickle.UnpicklingError, ValueError):
+    """A file that is not a readable NATS simple-format pickle (not bz2, truncated, or referring
+    to code a NATS file never needs); a ``ValueError``, so the CLI prints it as one line."""
+
+
 class _StandIn:
     """Takes the place of a class from the official packages; keeps only its state."""
 
@@ -137,7 +158,7 @@ class _Unpickler(pickle.Unpickler):
         if module == "copyreg" and name == "_reconstructor":
             import copyreg
 
-            return copyreg._reconstructor
+            return copyreg._reconstructor  # type: ignore[attr-defined]  # private, but what pickles name
         if (module == "numpy" or module.startswith(("numpy.core", "numpy._core"))) and (
             name in _NUMPY_GLOBALS
         ):
@@ -147,9 +168,9 @@ class _Unpickler(pickle.Unpickler):
         if module.split(".")[0] in _OFFICIAL_PACKAGES:
             self.used_stand_ins = True
             return _StandIn
-        raise pickle.UnpicklingError(
-            f"NATS file refers to {module}.{name}, which a NATS simple-format file never needs; "
-            "refusing to load it"
+        raise NatsFileError(
+            f"NATS file refers to {module[:60]}.{name[:60]}, which a NATS simple-format file "
+            "never needs; refusing to load it"
         )
 
 
@@ -167,12 +188,29 @@ def _plain(obj: Any) -> Any:
 def load_pickle(path: str | Path) -> Any:
     """Load one ``.pickle.pbz2`` file of the official format as plain Python / numpy objects."""
     import bz2
+    import io
 
-    with bz2.open(path, "rb") as fh, warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        unpickler = _Unpickler(fh)
-        obj = unpickler.load()
-    return _plain(obj) if unpickler.used_stand_ins else obj
+    from nasbench.sources import pin_of, read_pinned
+
+    # a file a recipe pinned is unpickled from the very bytes checked against its pin
+    raw = read_pinned(path) if pin_of(path) else Path(path).read_bytes()
+    try:
+        with bz2.open(io.BytesIO(raw), "rb") as fh, warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            unpickler = _Unpickler(fh)
+            obj = unpickler.load()
+        return _plain(obj) if unpickler.used_stand_ins else obj
+    except NatsFileError as exc:
+        raise NatsFileError(f"{str(path)!r}: {exc}") from None
+    except FileNotFoundError:
+        raise
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError,
+            IndexError, KeyError, MemoryError, RecursionError, UnicodeDecodeError) as exc:
+        reason = " ".join(str(exc).split())[:80] or type(exc).__name__
+        raise NatsFileError(
+            f"{str(path)!r} is not a NATS simple-format file: not bz2-compressed, truncated or "
+            f"not a pickle ({type(exc).__name__}: {reason})"
+        ) from None
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -242,8 +280,8 @@ def read_meta(directory: str | Path) -> Meta:
     """The official index -> arch string list of a NATS directory, and which space it is."""
     path = _check_dir(directory) / "meta.pickle.pbz2"
     meta = load_pickle(path)
-    if not isinstance(meta, dict) or "meta_archs" not in meta:
-        raise ValueError(f"{str(path)!r} has no 'meta_archs'; not a NATS meta file")
+    if not isinstance(meta, dict) or not isinstance(meta.get("meta_archs"), (list, tuple)):
+        raise NatsFileError(f"{str(path)!r} has no 'meta_archs' list; not a NATS meta file")
     archs = [str(a) for a in meta["meta_archs"]]
     if not archs:
         raise ValueError(f"{str(path)!r} lists no architectures")
@@ -338,7 +376,21 @@ def read_record(directory: str | Path, index: int) -> Record:
 
 
 def parse_record(raw: Any, index: int, where: str = "record") -> Record:
-    """A ``Record`` from an already loaded per-architecture object."""
+    """A ``Record`` from an already loaded per-architecture object.
+
+    Raises:
+        ValueError: ``raw`` is not a NATS per-architecture record (``NatsFileError``).
+    """
+    try:
+        return _parse_record(raw, index, where)
+    except NatsFileError:
+        raise
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError, OverflowError) as exc:
+        reason = " ".join(str(exc).split())[:80] or type(exc).__name__
+        raise NatsFileError(f"{where}: not a NATS per-architecture record ({reason})") from None
+
+
+def _parse_record(raw: Any, index: int, where: str) -> Record:
     if not isinstance(raw, dict) or not raw:
         raise ValueError(f"{where}: expected a dict keyed by schedule ('12', '200', ...)")
     runs: dict[tuple[str, str, int], Run] = {}
@@ -364,23 +416,49 @@ _METRICS = (
     ("train_time", "train", "time", "s", "train", "min"),
     ("valid_accuracy", "valid", "accuracy", "%", "valid", "max"),
     ("valid_loss", "valid", "loss", "cross-entropy", "valid", "min"),
+    ("valid_time", "valid", "time", "s", "valid", "min"),
     ("test_accuracy", "test", "accuracy", "%", "test", "max"),
     ("test_loss", "test", "loss", "cross-entropy", "test", "min"),
+    ("test_time", "test", "time", "s", "test", "min"),
+    ("valtest_accuracy", "valtest", "accuracy", "%", "valtest", "max"),
+    ("valtest_loss", "valtest", "loss", "cross-entropy", "valtest", "min"),
+    ("valtest_time", "valtest", "time", "s", "valtest", "min"),
 )
+
+
+def _eval_set(dataset: str, where: str, available: Iterable[str]) -> str | None:
+    """The evaluation set behind ``valid`` / ``test`` / ``valtest`` metrics of ``dataset``, as the
+    official ``get_more_info`` picks it (None: the dataset has no such metric)."""
+    if where == "valid":
+        return None if dataset == "cifar10" else VALID_SET
+    if where == "valtest":  # the official test set, where ``test`` is its x-test half
+        return None if dataset in ("cifar10", "cifar10-valid") else VALTEST_SET
+    name = TEST_SET.get(dataset)
+    if name is None:
+        name = "x-test" if "x-test" in available else "ori-test"
+    return name
+
+
+def _cumulative(times: np.ndarray) -> np.ndarray:
+    """Seconds spent up to and including each epoch; NaN at epochs with no timing (an evaluation
+    set is not evaluated after every epoch), so the final entry is the total over the schedule."""
+    total = np.nancumsum(times)
+    total[~np.isfinite(times)] = np.nan
+    return total
 
 
 def _series(run: Run, where: str, fld: str) -> tuple[np.ndarray | None, str]:
     """The per-epoch series of one metric of a run and the set it was measured on."""
     if where == "train":
         values = run.train[fld]
-        return (np.cumsum(values) if fld == "time" else values), "train"
-    name = VALID_SET if where == "valid" else TEST_SET.get(run.dataset)
+        return (_cumulative(values) if fld == "time" else values), "train"
+    name = _eval_set(run.dataset, where, run.evals)
     if name is None:
-        name = "x-test" if "x-test" in run.evals else "ori-test"
-    if where == "valid" and run.dataset == "cifar10":
-        return None, name
+        return None, ""
     block = run.evals.get(name)
-    return (None if block is None else block[fld]), name
+    if block is None:
+        return None, name
+    return (_cumulative(block[fld]) if fld == "time" else block[fld]), name
 
 
 class _Accumulator:
@@ -451,16 +529,15 @@ class _Accumulator:
             _, _, _, unit, split, direction = spec[metric]
             budget = self.epochs[hp]
             per_seed = np.stack([self.final[(hp, dataset, metric, s)] for s in seeds], axis=1)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # slots without any trial
-                mean = np.nanmean(per_seed, axis=1)
+            mean = seed_mean(per_seed)
             what = _describe(metric, dataset, self.sets[(hp, dataset, metric)], budget)
             seed_text = f"seed axis = seeds {', '.join(map(str, seeds))}"
-            common = dict(dataset=dataset, metric=metric, unit=unit, split=split,
+            common: dict[str, Any] = dict(dataset=dataset, metric=metric, unit=unit, split=split,
                           budget=budget, source=source, direction=direction)
             yield Column(values=expand(mean), aggregation="mean", **common,
                          description=f"{what}; mean over the trials each arch has ({seed_text})")
-            yield Column(values=expand(per_seed), aggregation="seeds", **common,
+            yield Column(values=expand(per_seed), aggregation="seeds", seed_ids=tuple(seeds),
+                         **common,
                          description=f"{what}; one value per trial, {seed_text}, NaN = not run")
             if any((hp, dataset, metric, s) in self.curve for s in seeds):
                 curve = np.full((self.m, len(seeds), budget), np.nan)
@@ -494,6 +571,9 @@ def _describe(metric: str, dataset: str, measured_on: str, budget: int) -> str:
     what = metric.replace("_", " ")
     if metric == "train_time":
         what = "training time in seconds (cumulative over epochs; the scalar is the total)"
+    elif metric.endswith("_time"):
+        what = (f"evaluation time in seconds on {measured_on} (cumulative over the epochs it was "
+                "evaluated after; the scalar is the total, the official '*-all-time')")
     elif measured_on != "train":
         what += f" on {measured_on}"
     return (f"NATS-Bench {what} of the {budget}-epoch schedule, trained on "
@@ -623,7 +703,8 @@ def convert(
         f"official index order, {measured:,} with records (the rest NaN). Datasets as NATS names "
         "them: 'cifar10-valid' (trained on half of CIFAR-10 train, validated on the other half), "
         "'cifar10' (trained on train+valid), 'cifar100', 'ImageNet16-120'. Budgets are the "
-        "schedules' epoch counts; seed=k indexes the sorted seeds named in each description."
+        "schedules' epoch counts; seed=777 (an official seed id) selects that trial and seed=k "
+        "(k = 0, 1, ...) the k-th of the sorted seeds named in each description."
     )
     return write_store(
         out,

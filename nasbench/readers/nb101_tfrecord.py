@@ -61,6 +61,7 @@ from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, overload
 
 import numpy as np
 
@@ -116,6 +117,10 @@ def crc32c_many(buffers: list[bytes]) -> np.ndarray:
     return out
 
 
+@overload
+def mask_crc(crc: np.ndarray) -> np.ndarray: ...
+@overload
+def mask_crc(crc: int) -> int: ...
 def mask_crc(crc: np.ndarray | int) -> np.ndarray | int:
     """TFRecord's masking of a CRC-32C: rotate right by 15 bits and add a constant."""
     if isinstance(crc, np.ndarray):
@@ -137,6 +142,7 @@ def iter_tfrecords(path: str | Path, *, verify: bool = True, batch: int = 4096) 
     """
     path = Path(path)
     pending: list[tuple[int, int, bytes, bytes, int, int]] = []
+    size = path.stat().st_size
     with open(path, "rb") as fh:
         index = 0
         while True:
@@ -147,6 +153,19 @@ def iter_tfrecords(path: str | Path, *, verify: bool = True, batch: int = 4096) 
             if len(header) < 12:
                 raise ValueError(f"{path}: record {index} at byte {offset} is truncated (header)")
             (length,) = struct.unpack("<Q", header[:8])
+            (len_crc,) = struct.unpack("<I", header[8:])
+            # the length is checked before it sizes a read: a corrupt or foreign file must fail
+            # here, not ask for 2**63 bytes
+            if verify and mask_crc(crc32c(header[:8])) != len_crc:
+                raise ValueError(
+                    f"{path}: record {index} at byte {offset}: length CRC mismatch; not a "
+                    "TFRecord file, or a corrupt one"
+                )
+            if length + 4 > size - offset - 12:
+                raise ValueError(
+                    f"{path}: record {index} at byte {offset} is truncated: it declares {length:,} "
+                    f"bytes but the file ends after {max(size - offset - 16, 0):,}"
+                )
             body = fh.read(length + 4)
             if len(body) < length + 4:
                 raise ValueError(
@@ -155,7 +174,6 @@ def iter_tfrecords(path: str | Path, *, verify: bool = True, batch: int = 4096) 
                 )
             data = body[:length]
             if verify:
-                (len_crc,) = struct.unpack("<I", header[8:])
                 (data_crc,) = struct.unpack("<I", body[length:])
                 pending.append((index, offset, header[:8], data, len_crc, data_crc))
                 if len(pending) >= batch:
@@ -221,6 +239,7 @@ def parse_fields(buf: bytes) -> list[tuple[int, int, int | float | bytes]]:
     """
     out: list[tuple[int, int, int | float | bytes]] = []
     pos = 0
+    value: int | float | bytes
     while pos < len(buf):
         key, pos = _varint(buf, pos)
         number, wire = key >> 3, key & 7
@@ -289,7 +308,7 @@ def parse_evaluation(buf: bytes) -> EvaluationData:
         if number in _EVAL_FIELDS and wire == 1:
             values[_EVAL_FIELDS[number]] = float(value)
         elif number == 6 and wire == 2:
-            values["checkpoint_path"] = bytes(value).decode("utf-8")
+            values["checkpoint_path"] = bytes(value).decode("utf-8")  # type: ignore[arg-type]
     return EvaluationData(**values)  # type: ignore[arg-type]
 
 
@@ -376,7 +395,7 @@ METRICS = (
 )
 
 
-def tfrecord_columns(records: Iterable[Record], *, check_hashes: bool = False, source: str = "nb101-tfrecord"):  # noqa: ANN201
+def tfrecord_columns(records: Iterable[Record], *, check_hashes: bool = False, source: str = "nb101-tfrecord"):
     """``(archs, hashes, columns)`` from NB101 records (see the module docstring for the columns).
 
     Args:
@@ -425,7 +444,7 @@ def tfrecord_columns(records: Iterable[Record], *, check_hashes: bool = False, s
             per_seed[row_of, repeat_of] = table[:, k] * scale
             what = (f"{metric.replace('_', ' ')} at the end of the {epochs}-epoch run "
                     f"(EvaluationData.{attr}{' x 100' if scale != 1 else ''})")
-            common = dict(dataset="cifar10", metric=metric, unit=unit, split=split, budget=epochs,
+            common: dict[str, Any] = dict(dataset="cifar10", metric=metric, unit=unit, split=split, budget=epochs,
                           source=source, direction=direction)
             columns.append(Column(values=per_seed, aggregation="seeds",
                                   description=f"{what}, one column per repeat in file order", **common))

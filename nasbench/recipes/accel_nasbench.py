@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nasbench.arrays import seed_mean
 from nasbench.recipes.base import Part, Recipe
 from nasbench.sources import Source
 from nasbench.spaces.mnasnet import SPACE
@@ -64,9 +65,9 @@ def load_records(path: Path) -> list[dict]:
     return [r for _, r in records]
 
 
-def _archs() -> list[str]:
+def _archs(paths: list[Path]) -> list[str]:
     seen: dict[str, None] = {}
-    for rec in load_records(SOURCE.verified_path()):
+    for rec in load_records(paths[0]):
         seen.setdefault(SPACE.from_config(rec["architecture"]), None)
     return list(seen)
 
@@ -128,9 +129,7 @@ def read(paths: list[Path], archs: list[str]) -> list[Column]:
         if metric in ("params", "flops"):
             columns.append(Column("imagenet", metric, per_run[:, 0], aggregation="single", **meta))
             continue
-        with np.errstate(all="ignore"):
-            counts = np.isfinite(per_run).sum(axis=1)
-            mean = np.where(counts > 0, np.nansum(per_run, axis=1) / np.maximum(counts, 1), np.nan)
+        mean = seed_mean(per_run)
         desc = meta.pop("description")
         columns.append(Column("imagenet", metric, mean, aggregation="mean",
                               description=desc + "; mean over the 1-2 records of the arch", **meta))
@@ -144,6 +143,7 @@ RECIPE = Recipe(
     name="accel_nasbench",
     space="mnasnet",
     archs=_archs,
+    arch_sources=(SOURCE,),
     parts=[Part("accel-nasbench-dataset", (SOURCE,), read, "5,138 measured records")],
     official_index=False,
     description=(

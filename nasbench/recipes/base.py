@@ -1,7 +1,8 @@
 """Recipes: published raw files -> one store.
 
-A ``Recipe`` builds one benchmark's store. It lists the architectures (row order) and a list of
-``Part``s, one per published source; each part reads its sha256-pinned raw files and returns
+A ``Recipe`` builds one benchmark's store. It lists the architectures (row order; read from raw
+files named in ``arch_sources`` where the list comes from the data) and a list of ``Part``s, one
+per published source; each part reads its sha256-pinned raw files and returns
 ``Column``s aligned with those rows. ``Recipe.build`` verifies every file first (so a wrong file
 fails before any work), runs the parts with a progress bar, and writes the store atomically.
 
@@ -12,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from nasbench.sources import Source
 from nasbench.store import Column, write_store
+from nasbench.vocab import zc_metric
 
 #: a part's reader: (verified paths of its sources, in order; the store's archs) -> columns
 Reader = Callable[[list[Path], list[str]], list[Column]]
@@ -40,24 +43,38 @@ class Recipe:
     Attributes:
         name: the store's name (``nasbench.load(name)``).
         space: the search space name.
-        archs: callable returning the arch strings in row order.
+        archs: the arch strings in row order: ``archs()``, or, when the list is read from raw
+            files, ``archs(paths)`` with the verified paths of ``arch_sources`` (so a build
+            with ``root=`` reads them under that root).
         parts: the sources.
         description: a paragraph shown by ``nasbench info``.
         official_index: True if row i is the benchmark's official index i.
+        extra_sources: raw files read outside the parts (e.g. an official order), recorded in
+            the store's provenance.
+        arch_sources: raw files the arch list is read from; each must also be a source of a
+            part or of ``extra_sources`` (the provenance lists it there).
     """
 
     name: str
     space: str
-    archs: Callable[[], list[str]]
+    archs: Callable[..., list[str]]
     parts: Sequence[Part]
     description: str = ""
     official_index: bool = True
     extra_sources: Sequence[Source] = field(default_factory=tuple)
+    arch_sources: Sequence[Source] = field(default_factory=tuple)
 
     @property
     def sources(self) -> list[Source]:
         """Every raw file this recipe reads."""
         return [*self.extra_sources, *(s for p in self.parts for s in p.sources)]
+
+    def arch_list(self, root: str | Path | None = None) -> list[str]:
+        """The store's arch strings in row order, reading ``arch_sources`` under ``root``
+        (None = ``$NASBENCH_DATA``)."""
+        if not self.arch_sources:
+            return self.archs()
+        return self.archs([s.verified_path(root) for s in self.arch_sources])
 
     def build(self, out: str | Path, *, progress: bool = True, root: str | Path | None = None) -> Path:
         """Build the store at ``out`` (atomically) and return its path.
@@ -71,7 +88,7 @@ class Recipe:
         paths = {id(p): [s.verified_path(root) for s in p.sources] for p in self.parts}
         for s in self.extra_sources:
             s.verified_path(root)
-        archs = self.archs()
+        archs = self.arch_list(root)
         columns: list[Column] = []
         bar = tqdm(self.parts, desc=f"build {self.name}", unit="source", disable=not progress)
         for part in bar:
@@ -98,11 +115,14 @@ def align(
 ) -> np.ndarray:
     """Rows of ``values`` (keyed by arch string) placed at the store's rows; NaN elsewhere.
 
+    Shapes:
+        keys: ``(k,)``; values: ``(k, ...)``; archs: ``(n,)``; returns ``(n, ...)``.
+
     Raises:
         ValueError: a key is not among the store's archs, or appears twice.
     """
     values = np.asarray(values, dtype=np.float64)
-    row = {a: i for i, a in enumerate(archs)}
+    row = _row_of(tuple(archs))
     out = np.full((len(archs), *values.shape[1:]), np.nan)
     seen = np.zeros(len(archs), dtype=bool)
     for k, v in zip(keys, values):
@@ -116,12 +136,18 @@ def align(
     return out
 
 
+@lru_cache(maxsize=4)
+def _row_of(archs: tuple[str, ...]) -> dict[str, int]:
+    """arch -> row, built once per arch list: every part of a build aligns against the same one."""
+    return {a: i for i, a in enumerate(archs)}
+
+
 def zc_column(dataset: str, proxy: str, values: np.ndarray, description: str) -> Column:
     """A zero-cost proxy column ``zc/<proxy>``: one score per arch at initialisation (no split,
     no training budget, one computation), higher = better in NAS-Bench-Suite-Zero's use."""
     return Column(
         dataset=dataset,
-        metric=f"zc/{proxy}",
+        metric=zc_metric(proxy),
         values=values,
         unit="score",
         split="",

@@ -30,7 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nasbench.recipes.base import Part, Recipe
+from nasbench.arrays import seed_mean
+from nasbench.recipes.base import Part, Reader, Recipe
 from nasbench.sources import Source
 from nasbench.spaces.ecnas import SPACE
 from nasbench.store import Column
@@ -76,7 +77,7 @@ WHOLE_RUN = (
 )
 
 
-def _reader(space: str):  # noqa: ANN202 - a Reader
+def _reader(space: str) -> Reader:
     dataset = f"cifar10-{space}"
 
     def read(paths: list[Path], archs: list[str]) -> list[Column]:
@@ -120,8 +121,7 @@ def _reader(space: str):  # noqa: ANN202 - a Reader
                 return [Column(dataset=dataset, values=arr, **kw)]
             if kw.get("aggregation") == "curve":
                 return [Column(dataset=dataset, values=arr, **kw)]
-            counts = np.isfinite(arr).sum(axis=1)
-            mean = np.where(counts > 0, np.nansum(arr, axis=1) / np.maximum(counts, 1), np.nan)
+            mean = seed_mean(arr)
             desc = kw.pop("description")
             return [
                 Column(dataset=dataset, values=arr, aggregation="seeds",

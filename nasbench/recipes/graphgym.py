@@ -54,7 +54,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nasbench.recipes.base import Part, Recipe, align
+from nasbench.recipes.base import Part, Reader, Recipe, align
 from nasbench.sources import Source
 from nasbench.spaces.graphgym import SPACE
 from nasbench.store import Column
@@ -181,7 +181,7 @@ def design_of(row: dict) -> str:
     return SPACE.format(",".join(f"{n}={v}" for n, v in {**values, **FIXED}.items()))
 
 
-def read_csv(path: Path):  # noqa: ANN201 - pandas.DataFrame
+def read_csv(path: Path):  # pandas.DataFrame
     """One aggregated CSV with a ``task`` name and a ``design`` string per row."""
     import pandas as pd
 
@@ -196,7 +196,7 @@ def read_csv(path: Path):  # noqa: ANN201 - pandas.DataFrame
     return frame
 
 
-def _reader(rnd: Round):  # noqa: ANN202 - a recipe Reader
+def _reader(rnd: Round) -> Reader:
     def read(paths: list[Path], archs: list[str]) -> list[Column]:
         columns: list[Column] = []
         for suffix, path in zip(rnd.files, paths):
@@ -217,7 +217,7 @@ def _columns(
     split: str,
     best: bool,
     archs: list[str],
-    path: Path,  # noqa: ANN001
+    path: Path,
 ) -> list[Column]:
     keys = list(group["design"])
     what = f"{path.name} task {task}"

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nasbench.arrays import seed_mean
 from nasbench.recipes.base import Part, Recipe
 from nasbench.sources import Source
 from nasbench.spaces.nlp import SPACE
@@ -66,8 +67,8 @@ def _grouped(logs: list[dict]) -> dict[str, list[dict]]:
     return groups
 
 
-def _archs() -> list[str]:
-    return list(_grouped(load_logs(SOURCE.verified_path())))
+def _archs(paths: list[Path]) -> list[str]:
+    return list(_grouped(load_logs(paths[0])))
 
 
 def read(paths: list[Path], archs: list[str]) -> list[Column]:
@@ -119,8 +120,7 @@ def read(paths: list[Path], archs: list[str]) -> list[Column]:
 
 
 def _runs(metric: str, per_run: np.ndarray, **kw) -> list[Column]:
-    counts = np.isfinite(per_run).sum(axis=1)
-    mean = np.where(counts > 0, np.nansum(per_run, axis=1) / np.maximum(counts, 1), np.nan)
+    mean = seed_mean(per_run)
     desc = kw.pop("description")
     return [
         Column(DATASET, metric, per_run, budget=EPOCHS, aggregation="seeds",
@@ -134,6 +134,7 @@ RECIPE = Recipe(
     name="nasbench_nlp",
     space="nlp",
     archs=_archs,
+    arch_sources=(SOURCE,),
     parts=[Part("nas-bench-nlp-wikitext-2", (SOURCE,), read, "345 WikiText-2 training logs")],
     official_index=False,
     description=(

@@ -45,6 +45,7 @@ import numpy as np
 from nasbench.recipes.base import Part, Recipe, align, zc_column
 from nasbench.sources import Source
 from nasbench.store import Column
+from nasbench.vocab import PROXY_DESCRIPTIONS, naslib_missing
 
 SOURCE = Source(
     path="naslib-zc-subsets/run_results_benchmarks_9x_all.zip",
@@ -62,21 +63,9 @@ TASK_NAMES = {
     "scifar100": "Spherical CIFAR-100 (NAS-Bench-360)",
     "svhn": "SVHN digit classification",
 }
-PROXIES = {
-    "epe_nas": "EPE-NAS (per-class Jacobian correlation)",
-    "fisher": "Fisher (summed channel saliency)",
-    "grad_norm": "gradient norm at initialisation",
-    "grasp": "GraSP (gradient-signal preservation)",
-    "jacov": "Jacobian covariance",
-    "l2_norm": "L2 norm of the initial weights",
-    "nwot": "NASWOT (log-determinant of the activation-pattern kernel)",
-    "plain": "plain saliency (sum of gradient x weight)",
-    "snip": "SNIP (connection sensitivity)",
-    "synflow": "SynFlow (synaptic flow)",
-    "zen": "Zen-NAS score",
-}
+#: the 11 proxies of the 9x tables (every proxy of ``PROXY_DESCRIPTIONS``)
+PROXIES = {name: PROXY_DESCRIPTIONS[name] for name in sorted(PROXY_DESCRIPTIONS)}
 COSTS = {"flops": "FLOPs", "params": "parameter count"}
-SENTINEL = -1e8
 
 #: arch key in the zip -> the space's string
 Converter = Callable[[str], str]
@@ -115,9 +104,7 @@ def read_zip(path: Path, space_key: str, convert: Converter) -> dict[str, dict]:
                         f"{SOURCE.path}: {name} lists other archs or val_accuracy than "
                         f"{space_key}/{task}'s other proxy files"
                     )
-                score = np.array([r[proxy]["score"] for r in recs], dtype=np.float64)
-                score[score == SENTINEL] = np.nan
-                per_task[proxy] = score
+                per_task[proxy] = naslib_missing([r[proxy]["score"] for r in recs])
             out[task] = per_task
     first = out[TASKS[0]]["archs"]
     for task in TASKS[1:]:
@@ -194,8 +181,8 @@ def _nb201_convert(key: str) -> str:
     return SPACE.from_naslib(key)
 
 
-def _nb201_archs() -> list[str]:
-    return archs_of(SOURCE.verified_path(), "nasbench201", _nb201_convert)
+def _nb201_archs(paths: list[Path]) -> list[str]:
+    return archs_of(paths[0], "nasbench201", _nb201_convert)
 
 
 def _read_nb201(paths: list[Path], archs: list[str]) -> list[Column]:
@@ -211,6 +198,7 @@ RECIPE = Recipe(
     name="naslib_zc_tasks",
     space="nb201",
     archs=_nb201_archs,
+    arch_sources=(SOURCE,),
     parts=nb201_parts(),
     official_index=False,
     description=(

@@ -38,16 +38,17 @@ from __future__ import annotations
 
 import ast
 import json
-import warnings
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from nasbench.arrays import seed_mean
 from nasbench.recipes.base import Part, Recipe
 from nasbench.sources import Source
 from nasbench.spaces.nb101 import SPACE, Cell
 from nasbench.store import Column
+from nasbench.vocab import PROXY_DESCRIPTIONS, naslib_missing, zc_metric
 
 PARTIAL_SOURCE = Source(
     path="nb101/nasbench-vis-partial/data-20k.json",
@@ -71,18 +72,18 @@ ZC_SOURCE = Source(
 BUDGETS = (4, 12, 36, 108)
 #: NASLib's op indices in its 56-tuple keys (``convert_spec_to_tuple``)
 NASLIB_OPS = ("input", "output", "maxpool3x3", "conv1x1-bn-relu", "conv3x3-bn-relu")
-PROXIES = {
-    "epe_nas": "EPE-NAS (per-class Jacobian correlation)",
-    "fisher": "Fisher (summed channel saliency)",
+NB101_WORDING = {
     "flops": "FLOPs in millions of NASLib's PyTorch model, used as a proxy",
-    "grad_norm": "gradient norm at initialisation",
-    "grasp": "GraSP (gradient-signal preservation)",
-    "jacov": "Jacobian covariance",
-    "l2_norm": "L2 norm of the initial weights",
     "params": "parameters in millions of NASLib's PyTorch model, used as a proxy",
     "plain": "plain (gradient x weight, summed)",
-    "snip": "SNIP (connection sensitivity)",
-    "synflow": "SynFlow (synaptic flow)",
+}
+#: the proxies of NASLib's NB101 table; its cost counts and ``plain`` are worded for NB101
+PROXIES = {
+    name: NB101_WORDING.get(name) or PROXY_DESCRIPTIONS[name]
+    for name in (
+        "epe_nas", "fisher", "flops", "grad_norm", "grasp", "jacov", "l2_norm", "params", "plain",
+        "snip", "synflow",
+    )
 }
 
 
@@ -112,29 +113,32 @@ def _zc_by_hash(path: str) -> dict[str, tuple[str, list[dict[str, float]]]]:
     return out
 
 
-def _hash_rows() -> tuple[list[str], list[str]]:
+@lru_cache(maxsize=2)
+def _hash_rows(partial_path: str, zc_path: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """``(hashes, archs)`` of the store's rows, sorted by hash."""
-    partial = _partial(str(PARTIAL_SOURCE.verified_path()))
-    zc = _zc_by_hash(str(ZC_SOURCE.verified_path()))
+    partial = _partial(partial_path)
+    zc = _zc_by_hash(zc_path)
     hashes = sorted(set(partial["key"]) | set(zc))
-    archs = [zc[h][0] if h in zc else SPACE.from_hash(h) for h in hashes]
-    return hashes, archs
+    archs = tuple(zc[h][0] if h in zc else SPACE.from_hash(h) for h in hashes)
+    _HASHES[archs] = tuple(hashes)
+    return tuple(hashes), archs
 
 
-@lru_cache(maxsize=1)
-def _rows_cached() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    hashes, archs = _hash_rows()
-    return tuple(hashes), tuple(archs)
+#: arch list -> the module hash of each row, remembered when ``archs`` made the list
+_HASHES: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
-def archs() -> list[str]:
-    return list(_rows_cached()[1])
+def archs(paths: list[Path]) -> list[str]:
+    """The rows: every cell of the partial table and of the proxy table, sorted by hash."""
+    return list(_hash_rows(str(paths[0]), str(paths[1]))[1])
 
 
 def _row_index(archs: list[str]) -> dict[str, int]:
-    hashes, known = _rows_cached()
-    if list(known) != list(archs):
-        raise ValueError("nb101 recipe: the store's arch list differs from the rows of its sources")
+    """module hash -> row of ``archs``."""
+    key = tuple(archs)
+    hashes = _HASHES.get(key)
+    if hashes is None:  # a list not made by ``archs`` (e.g. a test's): hash each cell
+        hashes = tuple(SPACE.canonical_hash(a) for a in key)
     return {h: i for i, h in enumerate(hashes)}
 
 
@@ -192,17 +196,14 @@ def read_zc(paths: list[Path], archs: list[str]) -> list[Column]:
     table = np.full((len(archs), len(names)), np.nan)
     count = np.zeros(len(archs), dtype=np.int64)
     for h, (_, records) in zc.items():
-        values = np.array([[rec[k] for k in names] for rec in records], dtype=np.float64)
-        values[values == -1e8] = np.nan  # NASLib's failed-proxy sentinel
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            table[row[h]] = np.nanmean(values, axis=0)
+        values = naslib_missing([[rec[k] for k in names] for rec in records])
+        table[row[h]] = seed_mean(values, axis=0)  # each record is its own run
         count[row[h]] = len(records)
     n_cells, n_records = int((count > 0).sum()), int(count.sum())
     spread = f"{n_records} NASLib records of {n_cells} cells; mean over a cell's records (1-{count.max()})"
     columns = [
         Column(
-            dataset="cifar10", metric=f"zc/{proxy}", values=table[:, k],
+            dataset="cifar10", metric=zc_metric(proxy), values=table[:, k],
             unit="M" if proxy in ("flops", "params") else "score", aggregation="mean",
             direction="max", description=f"{what} at initialisation (NAS-Bench-Suite-Zero); {spread}",
         )
@@ -223,6 +224,7 @@ RECIPE = Recipe(
     name="nb101",
     space="nb101",
     archs=archs,
+    arch_sources=(PARTIAL_SOURCE, ZC_SOURCE),
     parts=[
         Part("nasbench-vis-partial", (PARTIAL_SOURCE,), read_partial,
              "NB101 first 20,001 hashes: valid accuracy at 4 budgets, train time, params"),

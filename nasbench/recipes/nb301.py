@@ -30,6 +30,7 @@ from nasbench.recipes.base import Part, Recipe, align, zc_column
 from nasbench.sources import Source
 from nasbench.spaces.darts import SPACE
 from nasbench.store import Column
+from nasbench.vocab import naslib_missing
 
 SOURCE = Source(
     path="naslib-zc-subsets/zc_nasbench301.json",
@@ -44,7 +45,6 @@ SPACE_KEY = "nasbench301"
 #: the 9 proxies of the cifar10 table: the Suite-Zero tasks' 11 without nwot and zen
 PROXIES = {k: v for k, v in naslib_zc_tasks.PROXIES.items() if k not in ("nwot", "zen")}
 COSTS = naslib_zc_tasks.COSTS
-SENTINEL = naslib_zc_tasks.SENTINEL
 
 
 def _table(path: Path) -> dict[str, dict[str, float]]:
@@ -55,12 +55,9 @@ def _table(path: Path) -> dict[str, dict[str, float]]:
         raise ValueError(f"{SOURCE.path}: expected {{'{SPACE_KEY}': {{'cifar10': ...}}}}") from None
 
 
-def _archs() -> list[str]:
-    first = [SPACE.from_naslib(k) for k in _table(SOURCE.verified_path())]
-    extra = naslib_zc_tasks.archs_of(
-        naslib_zc_tasks.SOURCE.verified_path(), SPACE_KEY, SPACE.from_naslib
-    )
-    return first + extra
+def _archs(paths: list[Path]) -> list[str]:
+    first = [SPACE.from_naslib(k) for k in _table(paths[0])]
+    return first + naslib_zc_tasks.archs_of(paths[1], SPACE_KEY, SPACE.from_naslib)
 
 
 def read_cifar10(paths: list[Path], archs: list[str]) -> list[Column]:
@@ -71,7 +68,7 @@ def read_cifar10(paths: list[Path], archs: list[str]) -> list[Column]:
     if missing:
         raise ValueError(f"{SOURCE.path}: field(s) {', '.join(missing)} missing for some archs")
     values = np.array([[rec[n] for n in names] for rec in table.values()], dtype=np.float64)
-    values[:, 1:][values[:, 1:] == SENTINEL] = np.nan
+    values[:, 1:] = naslib_missing(values[:, 1:])
     aligned = align(keys, values, archs, what=SOURCE.path)
     col = {n: aligned[:, k] for k, n in enumerate(names)}
     where = "NAS-Bench-301 DARTS network on CIFAR-10 (NASLib's 500-genotype sample)"
@@ -117,6 +114,7 @@ RECIPE = Recipe(
     name="nb301",
     space="darts",
     archs=_archs,
+    arch_sources=(SOURCE, naslib_zc_tasks.SOURCE),
     parts=[
         Part("naslib-zc-nb301", (SOURCE,), read_cifar10, "NASLib 500-genotype zero-cost table"),
         Part(

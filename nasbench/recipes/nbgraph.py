@@ -33,11 +33,12 @@ from __future__ import annotations
 
 import pickle
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from nasbench.recipes.base import Part, Recipe
-from nasbench.sources import Source
+from nasbench.recipes.base import Part, Reader, Recipe
+from nasbench.sources import Source, load_pickle
 from nasbench.spaces.nbgraph import PROTEINS_OPS, SPACE
 from nasbench.store import Column
 
@@ -84,7 +85,7 @@ class _BenchUnpickler(pickle.Unpickler):
         ("numpy", "dtype"): np.dtype,
     }
 
-    def find_class(self, module: str, name: str):  # noqa: ANN201 - pickle protocol
+    def find_class(self, module: str, name: str) -> Any:  # pickle protocol
         try:
             return self._ALLOWED[(module, name)]
         except KeyError:
@@ -101,8 +102,7 @@ def read_bench(path: str | Path) -> dict[int, dict[str, float]]:
     Raises:
         ValueError: the file is not a dict of that shape.
     """
-    with open(path, "rb") as fh:
-        table = _BenchUnpickler(fh).load()
+    table = load_pickle(path, unpickler=_BenchUnpickler)  # bytes checked against the pin
     if not isinstance(table, dict):
         raise ValueError(f"{path}: expected a dict key -> record, got {type(table).__name__}")
     out: dict[int, dict[str, float]] = {}
@@ -117,7 +117,7 @@ def _rows_by_key(archs: list[str]) -> dict[int, int]:
     return {SPACE.key(a): i for i, a in enumerate(archs)}
 
 
-def _reader(dataset: str):  # noqa: ANN202 - a recipe Reader
+def _reader(dataset: str) -> Reader:
     def read(paths: list[Path], archs: list[str]) -> list[Column]:
         table = read_bench(paths[0])
         rows = _rows_by_key(archs)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nasbench.recipes.base import Part, Recipe
+from nasbench.recipes.base import Part, Reader, Recipe
 from nasbench.sources import Source
 from nasbench.spaces.spikenas import SPACE
 from nasbench.store import Column
@@ -100,7 +100,7 @@ METRICS = (
 )
 
 
-def _reader(dataset: str):  # noqa: ANN202 - a Reader
+def _reader(dataset: str) -> Reader:
     def read(paths: list[Path], archs: list[str]) -> list[Column]:
         import pandas as pd
 
@@ -131,7 +131,7 @@ def _reader(dataset: str):  # noqa: ANN202 - a Reader
     return read
 
 
-def _rows(summary, archs: list[str], where: Path) -> np.ndarray:  # noqa: ANN001
+def _rows(summary, archs: list[str], where: Path) -> np.ndarray:
     ops = summary[["op_01", "op_02", "op_03", "op_12", "op_13", "op_23"]].to_numpy(dtype=np.int64)
     ids = summary["arch_id"].to_numpy(dtype=np.int64)
     for arch_id, op_ids in zip(ids, ops):
@@ -152,7 +152,7 @@ def _col(
 
 
 def _budget_columns(
-    dataset: str, budget: int, summary, curves: dict[str, np.ndarray],  # noqa: ANN001
+    dataset: str, budget: int, summary, curves: dict[str, np.ndarray],
     rows: np.ndarray, members: np.ndarray, full: np.ndarray, n: int,
 ) -> list[Column]:
     split_text = SPLIT_TEXT[dataset]

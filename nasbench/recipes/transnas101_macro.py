@@ -1,7 +1,8 @@
 """The ``transnas101_macro`` store: TransNAS-Bench-101 macro (skeleton) space, 7 tasks.
 
 Rows: the 3,256 skeletons (space ``transnas_macro``, strings ``64-<skeleton>-basic``) in sorted
-string order (no official order available; ``official_index`` False).
+string order (``official_index`` False; the official ``file_id`` order is derived in
+``_transnas101_best.macro_order`` to read the best-mode files).
 
 Source: ``transnas101/tnb101_macro_final_valid.csv``, merged like the micro table from NASLib's
 NAS-Bench-Suite-Zero zips (see ``transnas101_micro`` for the task metrics, their directions and
@@ -9,12 +10,16 @@ epochs, which are the same; the tables share ``read_csv``). ``zc/zen`` on all 7 
 ``zc/epe_nas`` and ``zc/synflow`` on class_object, class_scene, jigsaw, room_layout; NASLib's
 failure sentinel -1e8 is NaN (no macro network fails). ``zc/epe_nas`` on jigsaw is 0 for most
 skeletons (as published).
+
+The "best"-mode train / valid / test metrics (maximum over epochs: ``*_best``, losses ``*_worst``,
+``train_time``) come from ``_transnas101_best``, as for micro.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from nasbench.recipes import _transnas101_best
 from nasbench.recipes.base import Part, Recipe
 from nasbench.recipes.transnas101_micro import MERGED_FROM, NASLIB_COMMIT, NASLIB_REPO, read_csv
 from nasbench.sources import Source
@@ -40,13 +45,19 @@ RECIPE = Recipe(
     name="transnas101_macro",
     space="transnas_macro",
     archs=lambda: list(SPACE.enumerate()),
-    parts=[Part("tnb101-macro", (SOURCE,), _read, "TransNAS-Bench-101 macro final validation metrics")],
+    parts=[
+        Part("tnb101-macro", (SOURCE,), _read, "TransNAS-Bench-101 macro final validation metrics"),
+        _transnas101_best.part("macro"),
+    ],
     official_index=False,
     description=(
         "TransNAS-Bench-101 macro-level space: 3,256 ResNet-block skeletons (strings "
         "'64-<skeleton>-basic', sorted) on 7 Taskonomy tasks, final-epoch validation metric per "
         "task (class_object, class_scene, jigsaw: valid_accuracy; room_layout: valid_neg_loss; "
         "segmentsemantic: valid_pixel_accuracy; normal, autoencoder: valid_ssim; all "
-        "higher-is-better) with zc/zen (7 tasks), zc/epe_nas and zc/synflow (4 tasks)."
+        "higher-is-better) with zc/zen (7 tasks), zc/epe_nas and zc/synflow (4 tasks); beside "
+        "them every train / valid / test metric of the official record as its maximum over "
+        "epochs (API mode 'best'): '<metric>_best' (e.g. test_accuracy_best), losses "
+        "'<loss>_worst' (the worst epoch), train_time the total."
     ),
 )

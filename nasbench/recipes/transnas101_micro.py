@@ -1,7 +1,8 @@
 """The ``transnas101_micro`` store: TransNAS-Bench-101 cell-level space, 7 tasks (+ 3 extra).
 
-Rows: the 4,096 cells (space ``transnas_micro``) in sorted string order (the official ``.pth``
-order is not available, so ``official_index`` is False).
+Rows: the 4,096 cells (space ``transnas_micro``) in sorted string order, which is also their
+official order: official ``file_id`` = 3,256 + row (``_transnas101_best.official_order``; the
+official index counts the 3,256 macro skeletons first, so ``official_index`` is False).
 
 Source: ``transnas101/tnb101_micro_final_valid.csv``, a table the data hunter merged, values
 unchanged, from NASLib's NAS-Bench-Suite-Zero result zips (``all_benchmarks_zen.zip``,
@@ -31,6 +32,12 @@ Zero-cost proxies (NASLib, at initialisation, on the task's network): ``zc/zen``
 failure sentinel -1e8 is NaN (the 169 cells with no input-to-output path fail for zen and
 epe_nas; synflow scores them 0). ``zc/epe_nas`` on jigsaw is 0 for most cells (as published).
 
+Beside each task's final-epoch metric, every train / valid / test metric of the official record in
+the API's "best" mode, i.e. its maximum over epochs (``nasbench.recipes._transnas101_best``, shared
+with ``transnas101_macro``): ``<metric>_best`` where higher is better (``test_accuracy_best``,
+``valid_ssim_best``, ``test_neg_loss_best``, ...), ``<loss>_worst`` for losses (the maximum of a loss
+is its worst epoch) and ``train_time`` (s, the run's total).
+
 Extra datasets ``ninapro``, ``scifar100``, ``svhn``: 192 cells trained by NASLib's authors on
 NAS-Bench-360-style tasks, with flops, params and 11 proxies (``nasbench.recipes.naslib_zc_tasks``).
 These are *not* TransNAS-Bench-101 results.
@@ -44,11 +51,12 @@ from pathlib import Path
 
 import numpy as np
 
-from nasbench.recipes import naslib_zc_tasks
+from nasbench.recipes import _transnas101_best, naslib_zc_tasks
 from nasbench.recipes.base import Part, Recipe, align, zc_column
 from nasbench.sources import Source
 from nasbench.spaces.transnas_micro import SPACE
 from nasbench.store import Column
+from nasbench.vocab import PROXY_DESCRIPTIONS, naslib_missing
 
 NASLIB_REPO = "https://github.com/automl/NASLib"
 NASLIB_COMMIT = "ba4ffd845db508e475085f48f3bd3f40af05b551"
@@ -102,12 +110,8 @@ TASKS: dict[str, tuple[str, str, str, str, int, str]] = {
         "validation SSIM (0..1, TransNAS valid_ssim) of image reconstruction",
     ),
 }
-PROXIES = {
-    "zen": "Zen-NAS score",
-    "epe_nas": "EPE-NAS (per-class Jacobian correlation)",
-    "synflow": "SynFlow (synaptic flow)",
-}
-SENTINEL = -1e8
+#: the proxies of the TransNAS tables, in their column order
+PROXIES = {name: PROXY_DESCRIPTIONS[name] for name in ("zen", "epe_nas", "synflow")}
 
 
 def read_csv(path: Path, archs: list[str], space_name: str) -> list[Column]:
@@ -145,8 +149,7 @@ def read_csv(path: Path, archs: list[str], space_name: str) -> list[Column]:
             name = f"{proxy}_{task}"
             if name not in frame:
                 continue
-            values = frame[name].to_numpy(np.float64).copy()
-            values[values == SENTINEL] = np.nan
+            values = naslib_missing(frame[name].to_numpy(np.float64))
             cols.append(zc_column(
                 task, proxy, align(keys, values, archs, what=what),
                 f"zero-cost proxy {label} at initialisation on the {task} network "
@@ -180,6 +183,7 @@ RECIPE = Recipe(
             _read_9x,
             "NAS-Bench-Suite-Zero extra tasks, TransNAS micro cells",
         ),
+        _transnas101_best.part("micro"),
     ],
     official_index=False,
     description=(
@@ -187,7 +191,10 @@ RECIPE = Recipe(
         "sorted) on 7 Taskonomy tasks, final-epoch validation metric per task (class_object, "
         "class_scene, jigsaw: valid_accuracy; room_layout: valid_neg_loss; segmentsemantic: "
         "valid_pixel_accuracy; normal, autoencoder: valid_ssim; all higher-is-better) with "
-        "zc/zen (7 tasks), zc/epe_nas and zc/synflow (4 tasks). Extra datasets ninapro, "
+        "zc/zen (7 tasks), zc/epe_nas and zc/synflow (4 tasks); beside them every train / valid / "
+        "test metric of the official record as its maximum over epochs (API mode 'best'): "
+        "'<metric>_best' (e.g. test_accuracy_best), losses '<loss>_worst' (the worst epoch), "
+        "train_time the total. Extra datasets ninapro, "
         "scifar100, svhn: 192 cells trained by NAS-Bench-Suite-Zero's authors (not TransNAS)."
     ),
 )

@@ -19,6 +19,7 @@ The leading underscore keeps this module out of ``nasbench.spaces.available()``:
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -26,6 +27,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from nasbench.errors import quote, with_article
 from nasbench.spaces.base import SearchSpace, as_list
 
 #: (source, target) of the 6 edges in string order
@@ -45,13 +47,13 @@ class Cell201:
     OPS: ClassVar[tuple[str, ...]] = ()
     #: the space as messages name it, e.g. ``"NB201"``
     NAME: ClassVar[str] = ""
-    #: the message for a wrong number of ops, formatted with ``n`` and ``ops``
-    LENGTH_ERROR: ClassVar[str] = "a {name} cell has 6 edge ops, got {n}: {ops!r}"
 
     def __post_init__(self) -> None:
         if len(self.ops) != len(EDGES):
-            n = len(self.ops)
-            raise ValueError(self.LENGTH_ERROR.format(name=self.NAME, n=n, ops=self.ops))
+            raise ValueError(
+                f"{with_article(f'{self.NAME} cell')} has {len(EDGES)} edge ops, got "
+                f"{len(self.ops)}: {quote(self.ops)}"
+            )
         for op in self.ops:
             if op not in self.OPS:
                 raise ValueError(f"unknown {self.NAME} op {op!r}; use one of {', '.join(self.OPS)}")
@@ -71,14 +73,14 @@ def format_ops(ops: Sequence[str]) -> str:
     return f"|{o[0]}~0|+|{o[1]}~0|{o[2]}~1|+|{o[3]}~0|{o[4]}~1|{o[5]}~2|"
 
 
-def parse_ops(text: str, ops: Sequence[str], space: str, article: str = "a") -> tuple[str, ...]:
+def parse_ops(text: str, ops: Sequence[str], space: str) -> tuple[str, ...]:
     """The 6 ops of an NB201-layout string over ``ops``; ``ValueError`` names the wrong part.
 
-    ``space`` names the space in messages, after ``article`` where a message starts with it.
+    ``space`` names the space in messages (``"NB201"``).
     """
     if not isinstance(text, str):
         raise ValueError(
-            f"{article} {space} architecture is a string like '|op~0|+|op~0|op~1|+|...|', "
+            f"{with_article(space)} architecture is a string like '|op~0|+|op~0|op~1|+|...|', "
             f"got {type(text).__name__}"
         )
     nodes = text.split("+")
@@ -236,17 +238,61 @@ class Cell201Space(SearchSpace):
 
     # -- identity --------------------------------------------------------------------------------
     @cached_property
-    def _representative(self) -> dict[str, str]:
-        """hash -> string of the class member that ``enumerate`` lists first."""
-        rep: dict[str, str] = {}
-        for s in self.enumerate():
-            rep.setdefault(self.canonical_hash(s), s)
-        return rep
+    def _position(self) -> dict[str, int]:
+        return {s: i for i, s in enumerate(self.enumerate())}
+
+    @cached_property
+    def _representative(self) -> np.ndarray:
+        """For each position of ``enumerate``, the position of its class's first member.
+
+        Hashing every cell takes a few hundred ms, so the table is kept in the derived-table
+        cache (``nasbench.cache``), keyed by the space and its enumeration order.
+        """
+        from nasbench.cache import cached
+
+        order = list(self.enumerate())
+        key = f"{self.name}:{type(self).canonical_hash.__qualname__}:" + hashlib.sha256(
+            "\n".join(order).encode()).hexdigest()
+
+        def compute() -> np.ndarray:
+            first: dict[str, int] = {}
+            return np.array([first.setdefault(self.canonical_hash(s), i)
+                             for i, s in enumerate(order)], dtype=np.int32)
+
+        def check(rep: np.ndarray) -> bool:
+            """A few archs: their representative comes no later, shares their hash and is its
+            own representative (a table from another ``canonical_hash`` fails this)."""
+            if rep.shape != (len(order),):
+                return False
+            for i in np.linspace(0, len(order) - 1, 16).astype(int):
+                r = int(rep[i])
+                if not (0 <= r <= i and rep[r] == r
+                        and self.canonical_hash(order[r]) == self.canonical_hash(order[i])):
+                    return False
+            return True
+
+        return cached(f"{self.name}-canonical", key, compute, check)
 
     def canonical(self, arch: Any) -> str:
         """The member of ``arch``'s class (equal ``canonical_hash``) that ``enumerate`` lists
         first: the smallest official index where the space has one."""
-        return self._representative[self.canonical_hash(arch)]
+        text = arch if isinstance(arch, str) and arch in self._position else self.to_string(arch)
+        order = self._enumerated
+        return order[int(self._representative[self._position[text]])]
+
+    @cached_property
+    def _enumerated(self) -> tuple[str, ...]:
+        return tuple(self.enumerate())
+
+    def cell_edges(self, arch: Any) -> tuple[tuple[int, int, str], ...]:
+        """The wiring a network builder reads: ``(to_node, from_node, op)`` per edge, in string
+        order (node 0 is the cell input, node 3 its output; node ``i`` sums its incoming edges).
+
+        For ``|nor_conv_3x3~0|+|none~0|skip_connect~1|+|...|`` the first three are
+        ``(1, 0, 'nor_conv_3x3'), (2, 0, 'none'), (2, 1, 'skip_connect')``.
+        """
+        ops = self.cell(arch).ops
+        return tuple((dst, src, op) for (src, dst), op in zip(EDGES, ops))
 
     def is_connected(self, arch: Any) -> bool:
         """False when no path of non-``none`` ops joins the cell's input to its output."""
@@ -275,7 +321,7 @@ class Cell201Space(SearchSpace):
     ) -> np.ndarray:
         """``encode`` over ``ENCODERS`` (the subclass's ``encode`` documents its sizes); no archs
         give a ``(0, 0)`` array of ``empty_dtype``."""
-        fn = ENCODERS[self._check_encoding(encoding)]
+        fn = ENCODERS[self.check_encoding(encoding)]
         items, single = as_list(archs)
         if not items:
             return np.zeros((0, 0), empty_dtype)

@@ -12,10 +12,40 @@ wherever a string is, through ``space.to_string``.
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
+
+from nasbench.errors import quote, shorten, with_article
+
+#: longest text any space's ``parse`` reads; no benchmark's arch string comes near it
+MAX_TEXT = 100_000
+
+
+def _guarded(parse: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """``parse`` with the rules every space shares: text too long for any arch is refused before
+    the parser sees it, and a rejection's message quotes the input at most ~80 characters."""
+
+    @functools.wraps(parse)
+    def guarded(self: SearchSpace, text: Any) -> Any:
+        if isinstance(text, str) and len(text) > MAX_TEXT:
+            raise ValueError(
+                f"{quote(text)} is not {with_article(self.name)} architecture: it is longer than "
+                f"any ({len(text):,} characters)"
+            )
+        try:
+            return parse(self, text)
+        except ValueError as exc:
+            message = str(exc)
+            short = shorten(message, text)
+            if short is message:
+                raise
+            raise ValueError(short) from None
+
+    guarded.__wrapped_parse__ = True  # type: ignore[attr-defined]
+    return guarded
 
 
 class SearchSpace(abc.ABC):
@@ -25,6 +55,12 @@ class SearchSpace(abc.ABC):
     name: str = ""
     #: names of the encodings ``encode`` understands; the first is the default
     encodings: tuple[str, ...] = ("onehot",)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        parse = cls.__dict__.get("parse")
+        if parse is not None and not getattr(parse, "__wrapped_parse__", False):
+            setattr(cls, "parse", _guarded(parse))  # noqa: B010 - mypy forbids assigning a method
 
     # -- strings -------------------------------------------------------------------------------
     @abc.abstractmethod
@@ -64,6 +100,20 @@ class SearchSpace(abc.ABC):
 
         return hashlib.md5(self.canonical(arch).encode()).hexdigest()
 
+    # -- the official index ----------------------------------------------------------------------
+    #: True where the benchmark publishes an integer id per arch (NB201 / NATS index, SpikeNAS
+    #: ``arch_id``, NAS-Bench-Graph key); ``index`` and ``arch_at`` then convert both ways, and a
+    #: ``Benchmark`` of the space accepts those ints as archs
+    has_official_index: bool = False
+
+    def index(self, arch: Any) -> int:
+        """The official index of ``arch`` (only where ``has_official_index``)."""
+        raise NotImplementedError(f"the {self.name} space has no official index")
+
+    def arch_at(self, index: int) -> str:
+        """The architecture string with official index ``index`` (only where ``has_official_index``)."""
+        raise NotImplementedError(f"the {self.name} space has no official index")
+
     # -- enumeration and sampling --------------------------------------------------------------
     #: number of architectures in the space, or None when it is too large to enumerate
     size: int | None = None
@@ -86,19 +136,36 @@ class SearchSpace(abc.ABC):
         """Numeric features, shape ``(n, d)`` for a sequence of archs or ``(d,)`` for one."""
 
     def to_graph(self, arch: Any) -> tuple[np.ndarray, np.ndarray]:
-        """A graph form for GNNs: ``(node_features (v, f) float32, edge_index (2, e) int64)``."""
+        """A graph form for GNNs: ``(node_features, edge_index)``.
+
+        Shapes:
+            node_features: ``(v, f)`` float32, one row per node.
+            edge_index: ``(2, e)`` int64, sources in row 0 and targets in row 1 (PyG's layout).
+        """
         raise NotImplementedError(f"the {self.name} space has no graph form")
 
-    # -- helpers for subclasses ----------------------------------------------------------------
-    def _check_encoding(self, encoding: str | None) -> str:
+    @property
+    def has_graph(self) -> bool:
+        """True if the space provides ``to_graph`` (a graph form for GNN encoders)."""
+        return type(self).to_graph is not SearchSpace.to_graph
+
+    def check_encoding(self, encoding: str | None) -> str:
+        """The encoding ``encode`` will use for ``encoding`` (None = the space's default).
+
+        Raises:
+            ValueError: ``encoding`` is not one of ``encodings`` (the message lists them).
+        """
         if encoding is None:
             return self.encodings[0]
-        if encoding not in self.encodings:
+        if not isinstance(encoding, str) or encoding not in self.encodings:
             raise ValueError(
                 f"unknown encoding {encoding!r} for the {self.name} space; "
                 f"use one of {', '.join(self.encodings)}"
             )
         return encoding
+
+    # kept until nats_sss.py (another helper's) uses the public name
+    _check_encoding = check_encoding
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"

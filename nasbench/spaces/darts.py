@@ -63,6 +63,9 @@ OPS: tuple[str, ...] = (
 N_NODES = 4  # intermediate nodes per cell
 N_PAIRS = 2 * N_NODES
 CONCAT = (2, 3, 4, 5)
+#: longest text the parser reads: a genotype string is about 420 characters, and anything much
+#: longer is refused before Python's parser sees it (deep nesting, huge literals)
+MAX_TEXT = 4096
 CELLS = ("normal", "reduce")
 #: (input, node) of the 14 possible edges of a cell, in node order
 EDGES: tuple[tuple[int, int], ...] = tuple(
@@ -148,14 +151,34 @@ def _literal(node: ast.AST, field: str, text: str) -> Any:
         and not node.keywords
     ):
         args = [_literal(a, field, text) for a in node.args]
-        if all(isinstance(a, int) for a in args) and 1 <= len(args) <= 3:
-            return list(range(*args))
+        if all(isinstance(a, int) and not isinstance(a, bool) for a in args) and 1 <= len(args) <= 3:
+            span = range(*args) if args[-1] != 0 or len(args) < 3 else range(0)
+            if len(span) > len(CONCAT):  # range(10000000) is no concat list; never build it
+                raise ValueError(
+                    f"DARTS genotype {_short(text)!r}: field {field} is {ast.unparse(node)[:40]}, "
+                    "not the concat list [2, 3, 4, 5]"
+                )
+            return list(span)
     try:
-        return ast.literal_eval(node)
-    except ValueError:
+        return _quiet(ast.literal_eval, node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError, OverflowError):
         raise ValueError(
-            f"DARTS genotype {text[:60]!r}...: field {field} is not a literal list"
+            f"DARTS genotype {_short(text)!r}: field {field} is not a literal list"
         ) from None
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _quiet(fn: Any, *args: Any) -> Any:
+    """``fn(*args)`` without the SyntaxWarnings Python's parser prints for odd string escapes."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return fn(*args)
 
 
 def parse_genotype(text: str) -> Genotype:
@@ -166,10 +189,15 @@ def parse_genotype(text: str) -> Genotype:
             f"normal_concat=[2, 3, 4, 5], reduce=[...], reduce_concat=[2, 3, 4, 5])\", got "
             f"{type(text).__name__}"
         )
-    short = text if len(text) <= 60 else text[:57] + "..."
+    short = _short(text)
+    if len(text) > MAX_TEXT:
+        raise ValueError(
+            f"DARTS genotype {short!r} is {len(text):,} characters; a genotype string has a few "
+            f"hundred (at most {MAX_TEXT:,} are read)"
+        )
     try:
-        tree = ast.parse(text.strip(), mode="eval").body
-    except SyntaxError:
+        tree = _quiet(ast.parse, text.strip(), "<genotype>", "eval").body
+    except (SyntaxError, ValueError, MemoryError, RecursionError, OverflowError):
         raise ValueError(
             f"DARTS genotype {short!r} is not of the form 'Genotype(normal=[...], "
             "normal_concat=[2, 3, 4, 5], reduce=[...], reduce_concat=[2, 3, 4, 5])'"
@@ -273,16 +301,35 @@ class DartsSpace(SearchSpace):
         """A ``Genotype`` from a string or a ``Genotype``."""
         return arch if isinstance(arch, Genotype) else parse_genotype(arch)
 
+    def cell_edges(self, arch: Any, cell: str = "normal") -> tuple[tuple[int, int, str], ...]:
+        """The wiring a network builder reads: ``(to_node, from_node, op)`` for the 8 edges of
+        the ``normal`` or ``reduce`` cell, in genotype order.
+
+        Nodes 0 and 1 are the outputs of the two previous cells, nodes 2..5 the intermediate
+        nodes (node ``2 + k`` sums the ops of pairs ``2k`` and ``2k + 1``); the cell's output
+        concatenates nodes ``CONCAT`` (2, 3, 4, 5). In a reduce cell, ops reading nodes 0 and 1
+        have stride 2.
+        """
+        if cell not in CELLS:
+            raise ValueError(f"cell must be one of {', '.join(CELLS)}, got {cell!r}")
+        pairs = getattr(self.genotype(arch), cell)
+        return tuple((2 + pos // 2, int(i), op) for pos, (op, i) in enumerate(pairs))
+
     # -- conversions -----------------------------------------------------------------------------
     def from_naslib(self, compact: Any) -> str:
         """String from NASLib's compact form ``[[(input, op_id) x 8], [(input, op_id) x 8]]``
         (a nested sequence or its string)."""
         if isinstance(compact, str):
+            if len(compact) > MAX_TEXT:
+                raise ValueError(
+                    f"not a NASLib compact DARTS genotype: {len(compact):,} characters "
+                    f"(at most {MAX_TEXT:,} are read)"
+                )
             try:
-                compact = ast.literal_eval(compact)
-            except (ValueError, SyntaxError):
-                raise ValueError(f"not a NASLib compact DARTS genotype: {compact!r}") from None
-        if len(compact) != 2:
+                compact = _quiet(ast.literal_eval, compact)
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError, OverflowError):
+                raise ValueError(f"not a NASLib compact DARTS genotype: {_short(compact)!r}") from None
+        if not hasattr(compact, "__len__") or len(compact) != 2:
             raise ValueError(f"a NASLib compact genotype has 2 cells, got {len(compact)}")
         cells = []
         for name, cell in zip(CELLS, compact):
@@ -354,7 +401,7 @@ class DartsSpace(SearchSpace):
             ``ordinal`` (32): NASLib's compact form flattened, (input, op id) per pair, for tree
                 models.
         """
-        enc = self._check_encoding(encoding)
+        enc = self.check_encoding(encoding)
         items, single = as_list(archs)
         fn = {"onehot": _onehot, "adjacency": _adjacency, "ordinal": _ordinal}[enc]
         out = (

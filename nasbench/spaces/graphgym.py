@@ -195,7 +195,7 @@ class GraphGymSpace(SearchSpace):
             ``ordinal`` (8): the numeric value of numeric dimensions (layer counts, dropout) and
                 the value index of the others (stage, agg, bn, act), for tree models.
         """
-        enc = self._check_encoding(encoding)
+        enc = self.check_encoding(encoding)
         items, single = as_list(archs)
         if not items:
             return np.zeros((0, 0), dtype=np.float32)

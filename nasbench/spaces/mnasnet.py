@@ -204,7 +204,7 @@ class MnasNetSpace(SearchSpace):
             ``onehot`` (71): per block, one-hot e (3), k (2), l (3; 4 for block 5) and se (2).
             ``ordinal`` (28): per block e, k, l, se (0/1) as numbers, for tree models.
         """
-        enc = self._check_encoding(encoding)
+        enc = self.check_encoding(encoding)
         items, single = as_list(archs)
         fn = _onehot if enc == "onehot" else _ordinal
         out = np.stack([fn(self.net(a)) for a in items]) if items else np.zeros((0, 0), np.float32)

@@ -15,6 +15,12 @@ computes it without reading any data, and the tests check it against the officia
 Every architecture is its own canonical form: two different width vectors are different networks.
 A mutation changes the width of one layer (35 neighbours).
 
+The network (NATS-Bench's ``DynamicShapeTinyNet`` with one cell per stage): a 3x3 stem conv to
+``w0`` channels + BN; the topology cell at ``w0``; a ResNet reduction block to ``w1``; the cell from
+``w1`` to ``w2``; a reduction block to ``w3``; the cell from ``w3`` to ``w4``; BN + ReLU, global
+pooling and a linear classifier. ``params`` and ``flops`` count it the way NATS-Bench does and equal
+the official records (archs 0, 11 and 284, every dataset) exactly.
+
 Usage::
 
     >>> from nasbench.spaces.nats_sss import SPACE as sss
@@ -39,6 +45,17 @@ CHANNELS: tuple[int, ...] = (8, 16, 24, 32, 40, 48, 56, 64)
 #: number of layers whose width is searched
 N_LAYERS = 5
 _POSITION = {c: i for i, c in enumerate(CHANNELS)}
+#: the fixed cell: (source node, target node, op) of the 6 edges, with the ops NATS-sss uses
+CELL_EDGES: tuple[tuple[int, int, str], ...] = (
+    (0, 1, "nor_conv_3x3"),
+    (0, 2, "nor_conv_3x3"),
+    (1, 2, "nor_conv_3x3"),
+    (0, 3, "skip_connect"),
+    (1, 3, "nor_conv_3x3"),
+    (2, 3, "nor_conv_3x3"),
+)
+#: the cell as an NB201 string
+CELL = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
 _WEIGHTS = len(CHANNELS) ** np.arange(N_LAYERS - 1, -1, -1)  # last layer varies fastest
 
 
@@ -145,6 +162,39 @@ class NatsSizeSpace(SearchSpace):
                     out.append(format_channels(widths[:layer] + (width,) + widths[layer + 1 :]))
         return out
 
+    # -- size of the network ---------------------------------------------------------------------
+    def params(self, archs: Sequence[Any] | Any, num_classes: int = 10) -> float | np.ndarray:
+        """Parameters (millions) of the NATS-sss network with these widths (module docstring).
+
+        One arch gives a float, a sequence of archs an array (computed without a loop per arch).
+        Every conv has no bias and is followed by a BN with 2 parameters per channel; the cell's
+        skip edge is an identity when its input and output widths agree and a 1x1 conv + BN
+        (NATS's ``FactorizedReduce``, stride 1) when they do not; a reduction block is
+        ReLU-conv3x3(stride 2)-BN, ReLU-conv3x3-BN and an avg-pool + 1x1 conv shortcut.
+
+        Shapes:
+            archs: one arch, or ``(n,)`` archs; returns a float or ``(n,)``.
+        """
+        return self._size(archs, num_classes, 32, 0)
+
+    def flops(
+        self, archs: Sequence[Any] | Any, num_classes: int = 10, resolution: int = 32
+    ) -> float | np.ndarray:
+        """Multiply-adds (millions) of one forward pass on a ``resolution`` square input.
+
+        Counted as NATS-Bench counts them: convolutions and the classifier (with its bias) only;
+        pooling, BN and activations are free. ``resolution`` is 32 for CIFAR, 16 for
+        ImageNet16-120. One arch gives a float, a sequence an array, as for ``params``.
+        """
+        return self._size(archs, num_classes, resolution, 1)
+
+    def _size(self, archs: Any, num_classes: int, resolution: int, which: int) -> float | np.ndarray:
+        items, single = as_list(archs)
+        widths = np.array([self.widths(a) for a in items], dtype=np.int64).reshape(-1, N_LAYERS)
+        total = sum(layer[which] for layer in _layers(widths.T, num_classes, resolution)) / 1e6
+        total = np.asarray(total, dtype=np.float64) * np.ones(len(items))
+        return float(total[0]) if single else total
+
     # -- encodings -------------------------------------------------------------------------------
     def encode(self, archs: Sequence[Any] | Any, encoding: str | None = None) -> np.ndarray:
         """Encode one arch or many.
@@ -170,6 +220,51 @@ class NatsSizeSpace(SearchSpace):
         feats = self.encode([arch], "onehot").reshape(N_LAYERS, len(CHANNELS))
         edges = np.array([np.arange(N_LAYERS - 1), np.arange(1, N_LAYERS)], dtype=np.int64)
         return feats, edges
+
+
+# The counts below take widths as ints or as numpy arrays (one entry per arch) alike.
+def _conv(c_in: Any, c_out: Any, k: int, pixels: int, bn: bool = True) -> tuple[Any, Any]:
+    """(parameters, multiply-adds) of a bias-free k x k conv (+ BN) with ``pixels`` outputs."""
+    weights = c_in * c_out * k * k
+    return weights + (2 * c_out if bn else 0), weights * pixels
+
+
+def _cell(c_in: Any, c_out: Any, pixels: int) -> list[tuple[Any, Any]]:
+    out = []
+    for src, _, op in CELL_EDGES:
+        width_in = c_in if src == 0 else c_out
+        if op == "nor_conv_3x3":
+            out.append(_conv(width_in, c_out, 3, pixels))
+        else:  # skip: identity between equal widths, else a 1x1 conv + BN
+            params, macs = _conv(width_in, c_out, 1, pixels)
+            differ = width_in != c_out
+            out.append((params * differ, macs * differ))
+    return out
+
+
+def _reduction(c_in: Any, c_out: Any, pixels: int) -> list[tuple[Any, Any]]:
+    """ResNet basic block, stride 2; ``pixels`` counts the (halved) output resolution."""
+    return [_conv(c_in, c_out, 3, pixels), _conv(c_out, c_out, 3, pixels),
+            _conv(c_in, c_out, 1, pixels, bn=False)]
+
+
+def _layers(widths: Any, num_classes: int, resolution: int) -> list[tuple[Any, Any]]:
+    """(parameters, multiply-adds) of every parametrised layer of the network.
+
+    Shapes:
+        widths: ``(5,)`` ints or ``(5, n)`` arrays (layer-major); each entry ``()`` or ``(n,)``.
+    """
+    w0, w1, w2, w3, w4 = widths
+    side = resolution
+    layers = [_conv(3, w0, 3, side * side)]
+    layers += _cell(w0, w0, side * side)
+    side //= 2
+    layers += _reduction(w0, w1, side * side) + _cell(w1, w2, side * side)
+    side //= 2
+    layers += _reduction(w2, w3, side * side) + _cell(w3, w4, side * side)
+    classifier = w4 * num_classes + num_classes
+    layers += [(2 * w4, 0), (classifier, classifier)]  # last BN; linear layer with bias
+    return layers
 
 
 SPACE = NatsSizeSpace()

@@ -110,7 +110,7 @@ class Cell:
                     continue
                 names.append(_label_name(int(op)))
             else:
-                names.append(op)
+                names.append(str(op))
         arr = np.asarray(matrix)
         if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
             raise ValueError(f"NB101 adjacency matrix must be square, got shape {arr.shape}")
@@ -297,7 +297,7 @@ class _InitialHashes(dict):
         return value
 
 
-def _compiled_hasher(matrix: tuple[tuple[int, ...], ...], initial: _InitialHashes):  # noqa: ANN202
+def _compiled_hasher(matrix: tuple[tuple[int, ...], ...], initial: _InitialHashes):
     """``module_hash`` specialised to one matrix: a straight-line function of the labels.
 
     Hashing all 423,624 cells calls md5 about 20 million times; unrolling the rounds for a fixed
@@ -329,7 +329,7 @@ def _compiled_hasher(matrix: tuple[tuple[int, ...], ...], initial: _InitialHashe
     import binascii
 
     scope = {"I": initial, "M": hashlib.md5, "H": binascii.hexlify, "J": b"".join}
-    exec("\n".join(lines), scope)  # noqa: S102 - code generated above from integers only
+    exec("\n".join(lines), scope)
     return scope["f"]
 
 
@@ -415,8 +415,8 @@ def _enumerate_classes() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         codes = labellings @ t.base3
         for mask, row in zip(masks[canonical], relabelled[canonical]):
             smallest = np.ones(len(codes), dtype=bool)
-            for p in np.flatnonzero(row == mask):  # automorphisms of this matrix
-                smallest &= codes <= labellings[:, t.perms[p][1:-1] - 1] @ t.base3
+            for q in np.flatnonzero(row == mask):  # automorphisms of this matrix
+                smallest &= codes <= labellings[:, t.perms[q][1:-1] - 1] @ t.base3
             chosen = codes[smallest]
             ns.append(np.full(len(chosen), n, dtype=np.int8))
             bits_out.append(np.full(len(chosen), mask, dtype=np.int32))
@@ -626,7 +626,7 @@ class NB101Space(SearchSpace):
             ``path`` (364): counts of input -> output paths by their sequence of interior ops
                 (BANANAS path encoding): 1 + 3 + 9 + 27 + 81 + 243 sequences of 0..5 ops.
         """
-        enc = self._check_encoding(encoding)
+        enc = self.check_encoding(encoding)
         items, single = as_list(archs)
         fn = self._adjacency if enc == "adjacency" else self._path
         out = np.stack([fn(self.canonical_cell(a)) for a in items]) if items else np.zeros((0, 0))
@@ -677,46 +677,89 @@ class NB101Space(SearchSpace):
         return feats, np.stack([src, dst]).astype(np.int64)
 
     # -- the official network ------------------------------------------------------------------
-    def trainable_parameters(
+    def params(
+        self, arch: Any, *, stem_channels: int = 128, stacks: int = 3, cells_per_stack: int = 3,
+        classes: int = 10,
+    ) -> float:
+        """Trainable parameters of the NB101 network built from ``arch``, in millions (as every
+        space's ``params`` and the stores' ``params`` metric). Official defaults.
+
+        The network: 3x3 conv-BN-ReLU stem, ``stacks`` stacks of ``cells_per_stack`` cells (channels
+        doubling after each downsampling max-pool; ``cell_plan``), global pooling and a dense
+        layer. Inside a cell the vertices get the channels of ``channel_plan``; the input reaches
+        a vertex through a 1x1 projection. Convolutions have no bias; BN adds 2 parameters per
+        channel.
+        """
+        return self.parameter_count(arch, stem_channels=stem_channels, stacks=stacks,
+                                    cells_per_stack=cells_per_stack, classes=classes) / 1e6
+
+    def parameter_count(
         self, arch: Any, *, stem_channels: int = 128, stacks: int = 3, cells_per_stack: int = 3,
         classes: int = 10,
     ) -> int:
-        """Trainable parameters of the NB101 network built from ``arch`` (official defaults).
-
-        The network: 3x3 conv-BN-ReLU stem, ``stacks`` stacks of ``cells_per_stack`` cells (channels
-        doubling after each downsampling max-pool), global pooling and a dense layer. Inside a cell
-        the output channels are split over the vertices feeding the output and propagated back as
-        in the official ``compute_vertex_channels``; the input reaches a vertex through a 1x1
-        projection. Convolutions have no bias; BN adds 2 parameters per channel.
-        """
+        """The exact count behind ``params`` (an int: the official ``trainable_parameters``)."""
         cell = self.cell(arch)
         m, labels, n = cell.matrix, cell.labels, cell.n_vertices
         total = 3 * 3 * 3 * stem_channels + 2 * stem_channels
-        c_in = stem_channels
-        for stack in range(stacks):
-            c_out = c_in if stack == 0 else 2 * c_in
-            for _ in range(cells_per_stack):
-                ch = _vertex_channels(c_in, c_out, m)
-                for t in range(1, n - 1):
-                    if m[0][t]:
-                        total += c_in * ch[t] + 2 * ch[t]
-                    k = (3, 1, 0)[labels[t]]
-                    if k:
-                        total += k * k * ch[t] * ch[t] + 2 * ch[t]
-                if m[0][n - 1]:
-                    total += c_in * c_out + 2 * c_out
-                c_in = c_out
-        return total + c_in * classes + classes
+        c_out = stem_channels
+        for c_in, c_out in cell_plan(stem_channels, stacks, cells_per_stack):
+            ch = channel_plan(m, c_in, c_out)
+            for t in range(1, n - 1):
+                if m[0][t]:
+                    total += c_in * ch[t] + 2 * ch[t]
+                k = (3, 1, 0)[labels[t]]
+                if k:
+                    total += k * k * ch[t] * ch[t] + 2 * ch[t]
+            if m[0][n - 1]:
+                total += c_in * c_out + 2 * c_out
+        return total + c_out * classes + classes
+
+    #: the official API's name for ``parameter_count`` (kept for callers of that name)
+    trainable_parameters = parameter_count
 
 
-def _vertex_channels(c_in: int, c_out: int, m: tuple[tuple[int, ...], ...]) -> list[int]:
+def cell_plan(stem_channels: int = 128, stacks: int = 3, cells_per_stack: int = 3) -> list[tuple[int, int]]:
+    """``(in_channels, out_channels)`` of every cell of the NB101 network, in order.
+
+    The first stack keeps the stem's channels; each later stack starts after a 2x2 max-pool and
+    doubles them in its first cell.
+    """
+    plan = []
+    c_in = stem_channels
+    for stack in range(stacks):
+        c_out = c_in if stack == 0 else 2 * c_in
+        for _ in range(cells_per_stack):
+            plan.append((c_in, c_out))
+            c_in = c_out
+    return plan
+
+
+def channel_plan(arch: Any, in_channels: int, out_channels: int) -> list[int]:
+    """Channels of every vertex of a cell, input and output included, as the official builder
+    (``compute_vertex_channels``) assigns them.
+
+    The output's channels are split as evenly as possible over the interior vertices that feed it
+    (the first ones get the remainder), and each other interior vertex gets the largest channel
+    count among the interior vertices it feeds.
+
+    Args:
+        arch: a cell (string or ``Cell``) or its adjacency matrix (upper triangular, pruned).
+        in_channels: channels of the cell's input.
+        out_channels: channels of the cell's output.
+
+    Shapes:
+        arch as a matrix: ``(v, v)``; returns ``v`` ints.
+    """
+    if isinstance(arch, (str, Cell)):
+        arch = SPACE.cell(arch).matrix
+    m = [[int(x) for x in row] for row in np.asarray(arch)]
     n = len(m)
     ch = [0] * n
-    ch[0], ch[-1] = c_in, c_out
+    ch[0], ch[-1] = in_channels, out_channels
     if n == 2:
         return ch
     fan_in = sum(m[v][n - 1] for v in range(1, n - 1))
-    share, extra = divmod(c_out, fan_in) if fan_in else (0, 0)
+    share, extra = divmod(out_channels, fan_in) if fan_in else (0, 0)
     for v in range(1, n - 1):
         if m[v][n - 1]:
             ch[v] = share + (1 if extra else 0)

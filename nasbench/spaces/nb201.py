@@ -77,7 +77,6 @@ class Cell(Cell201):
 
     OPS = OPS
     NAME = "NB201"
-    LENGTH_ERROR = "an NB201 cell has 6 edge ops, got {n}: {ops!r}"
 
 
 def format_cell(cell: Cell) -> str:
@@ -86,7 +85,7 @@ def format_cell(cell: Cell) -> str:
 
 def parse_cell(text: str) -> Cell:
     """Parse an NB201 string; a malformed one raises ``ValueError`` naming the wrong part."""
-    return Cell(_cell201.parse_ops(text, OPS, "NB201", article="an"))
+    return Cell(_cell201.parse_ops(text, OPS, "NB201"))
 
 
 def expression(cell: Cell) -> str:
@@ -130,10 +129,18 @@ _FIXED_MACS_32 = (
 _CELL_CONV1x1_MACS = 5 * (32 * 32 * 16 * 16 + 16 * 16 * 32 * 32 + 8 * 8 * 64 * 64)
 
 
+def _read_official_order() -> np.ndarray:
+    from nasbench.sources import read_pinned
+
+    meta = pickle.loads(bz2.decompress(read_pinned(OFFICIAL_ORDER_SOURCE.verified_path())))
+    return np.array([a.encode("ascii") for a in meta["meta_archs"]])
+
+
 class NB201Space(Cell201Space):
     """The NAS-Bench-201 cell space (see the module docstring)."""
 
     name = "nb201"
+    has_official_index = True
     size = len(OPS) ** len(EDGES)
     encodings = ("onehot", "adjacency", "path", "ordinal")
     cell_type = Cell
@@ -166,10 +173,15 @@ class NB201Space(Cell201Space):
     # -- official index --------------------------------------------------------------------------
     @cached_property
     def official_order(self) -> tuple[str, ...]:
-        """The 15,625 strings in official NATS-tss / NB201 index order (read once from raw data)."""
-        with bz2.open(OFFICIAL_ORDER_SOURCE.verified_path(), "rb") as fh:
-            meta = pickle.load(fh)  # noqa: S301 - the file is sha256-pinned above
-        order = tuple(meta["meta_archs"])
+        """The 15,625 strings in official NATS-tss / NB201 index order.
+
+        Read once per machine from the pinned NATS meta file (its bytes checked before they are
+        unpickled), then loaded from the derived-table cache (``nasbench.cache``) in a few ms.
+        """
+        from nasbench.cache import cached
+
+        table = cached("nb201-official-order", OFFICIAL_ORDER_SOURCE.sha256, _read_official_order)
+        order = tuple(a.decode("ascii") for a in table.tolist())
         if len(order) != self.size:
             raise ValueError(f"NATS-tss meta lists {len(order)} archs; expected {self.size}")
         return order

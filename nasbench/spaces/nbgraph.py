@@ -273,6 +273,7 @@ class NBGraphSpace(SearchSpace):
     """The NAS-Bench-Graph space (see the module docstring)."""
 
     name = "nbgraph"
+    has_official_index = True
     size = N_CLASSES
     encodings = ("onehot", "adjacency", "ordinal")
 
@@ -314,6 +315,14 @@ class NBGraphSpace(SearchSpace):
         """The official key (``Arch.valid_hash``) under which the ``.bench`` files store ``arch``."""
         a = self.arch(arch)
         return _key_of(*_canonical_ids(a.links, a.op_ids))
+
+    def index(self, arch: Any) -> int:
+        """The official index of NAS-Bench-Graph: the key (see ``key``)."""
+        return self.key(arch)
+
+    def arch_at(self, index: int) -> str:
+        """The canonical arch string of an official key (see ``from_key``)."""
+        return self.from_key(index)
 
     def from_key(self, key: int) -> str:
         """The canonical arch string of an official key.
@@ -432,7 +441,7 @@ class NBGraphSpace(SearchSpace):
                 wired to the output, then the 4 x 9 op one-hot.
             ``ordinal`` (8): the 4 links and the 4 op indices, for tree models.
         """
-        enc = self._check_encoding(encoding)
+        enc = self.check_encoding(encoding)
         items, single = as_list(archs)
         fn = {"onehot": self._onehot, "adjacency": self._adjacency, "ordinal": self._ordinal}[enc]
         out = np.stack([fn(self._canonical_arch(a)) for a in items]) if items else np.zeros((0, 0))

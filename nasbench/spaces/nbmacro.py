@@ -130,7 +130,7 @@ class NBMacroSpace(SearchSpace):
             ``onehot`` (24): one-hot layer choice per layer.
             ``ordinal`` (8): the digits, for tree models.
         """
-        enc = self._check_encoding(encoding)
+        enc = self.check_encoding(encoding)
         items, single = as_list(archs)
         if not items:
             return np.zeros((0, 0), dtype=np.float32)

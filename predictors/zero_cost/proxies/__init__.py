@@ -1,0 +1,9 @@
+"""One module per zero-cost proxy, each defining ``PROXY`` (see ``predictors.zero_cost.base``).
+
+Every module's docstring states the paper, the convention followed here (batch, init, BN mode,
+sign / abs, data, loss) and where NASLib (NAS-Bench-Suite-Zero) and zero-cost-nas differ.
+Common to all unless a module says otherwise: the network as the benchmark built it
+(``predictors.networks``), PyTorch's default init drawn under the run's seed, BN in train mode,
+one class-balanced batch of 64 CIFAR-10 (JPEG q75) train images, mean cross-entropy loss, and
+"layers" meaning every Conv2d and Linear.
+"""

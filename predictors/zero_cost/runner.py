@@ -1,0 +1,166 @@
+"""The fused runner: all requested proxies of one network from one run of each shared pass.
+
+::
+
+    >>> from predictors.zero_cost import runner
+    >>> inputs = runner.cifar10_inputs(batch_size=64, seed=0)
+    >>> result = runner.compute_arch("nb201", 6111, "cifar10", inputs, proxies="all", seed=0)
+    >>> result.values["synflow"], result.reasons          # reasons: {name: why NaN}
+
+``compute(net, inputs, proxies)`` groups the proxies by the passes they need
+(``predictors.zero_cost.passes``), runs each pass once with the union of the features asked of it,
+and scores every proxy from the pass outputs. NASLib and zero-cost-nas instead run a fresh set of
+forward / backward passes per proxy. A value that is undefined (a proxy raising ``Undefined``, a
+pass failing, a non-finite number, or an input-dependent proxy on a network whose output ignores
+its input) is NaN with a reason in ``Result.reasons``.
+
+Determinism: ``compute_arch`` builds the network under ``torch.manual_seed(seed)`` (the default
+PyTorch init the benchmarks' proxy code uses), and every pass draws its random numbers from its
+own generator seeded from ``seed``; the same arch, inputs and seed give the same numbers, serial
+or in parallel processes.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from predictors.zero_cost import passes as _passes
+from predictors.zero_cost.base import Proxy, Undefined
+from predictors.zero_cost.registry import get
+
+#: the images proxies see by default (recorded in the table's description)
+DEFAULT_DATA = "CIFAR-10 (JPEG q75) train images, class-balanced batch"
+CONSTANT_OUTPUT = "the network's output does not depend on its input"
+POPULATION = "a rank aggregate over a population of networks: the table computes it from the components"
+
+
+@dataclass
+class Result:
+    """Proxy values of one network.
+
+    Attributes:
+        values: metric name -> value (``"synflow"``, and components as ``"az_nas.expressivity"``);
+            NaN where undefined.
+        reasons: metric name -> why it is NaN (only NaN entries have one).
+        seconds: wall time of each pass.
+    """
+
+    values: dict[str, float] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _plan(proxies: Iterable[Proxy]) -> dict[str, set[str]]:
+    plan: dict[str, set[str]] = {}
+    for p in proxies:
+        for pass_name in p.passes:
+            plan.setdefault(pass_name, set()).update(p.features(pass_name))
+    if any(p.input_dependent for p in proxies) and "data" not in plan:
+        plan["data"] = set()
+    if "data" in plan:
+        plan["data"].add("constant")
+    return {name: plan[name] for name in _passes.PASSES if name in plan}
+
+
+def _store(result: Result, proxy: Proxy, value: Any) -> None:
+    items = value.items() if isinstance(value, dict) else [("", value)]
+    for suffix, v in items:
+        key = proxy.name if not suffix else f"{proxy.name}.{suffix}"
+        v = float(v)
+        result.values[key] = v if math.isfinite(v) else float("nan")
+        if not math.isfinite(v):
+            result.reasons[key] = f"non-finite value ({v})"
+
+
+def _fail(result: Result, proxy: Proxy, reason: str) -> None:
+    result.values[proxy.name] = float("nan")
+    result.reasons[proxy.name] = reason
+    for c in proxy.components:
+        result.values[f"{proxy.name}.{c}"] = float("nan")
+        result.reasons[f"{proxy.name}.{c}"] = reason
+
+
+def compute(
+    net: torch.nn.Module,
+    inputs: _passes.Inputs,
+    proxies: str | list[str] | None = "all",
+) -> Result:
+    """All requested proxies of ``net`` from one run of each shared pass.
+
+    Args:
+        net: the network at initialisation (it is not trained; passes that re-initialise work on
+            copies, so ``net``'s weights are unchanged; BN running statistics are updated).
+        inputs: the batches and seed (see ``passes.Inputs``).
+        proxies: names, a comma-separated string, or ``"all"``.
+    """
+    wanted = get(proxies)
+    result = Result()
+    outputs: dict[str, Any] = {}
+    failed: dict[str, str] = {}
+    for name, features in _plan(wanted).items():
+        t0 = time.perf_counter()
+        try:
+            outputs[name] = _passes.PASSES[name](net, inputs, features)
+        except (RuntimeError, ValueError, AttributeError, torch.linalg.LinAlgError) as err:
+            failed[name] = f"pass {name!r} failed: {type(err).__name__}: {str(err)[:200]}"
+        result.seconds[name] = time.perf_counter() - t0
+    constant = bool(outputs.get("data", {}).get("constant", False))
+    for proxy in wanted:
+        broken = [failed[p] for p in proxy.passes if p in failed]
+        if broken:
+            _fail(result, proxy, broken[0])
+        elif proxy.input_dependent and constant:
+            _fail(result, proxy, CONSTANT_OUTPUT)
+        else:
+            try:
+                _store(result, proxy, proxy.score(outputs))
+                if proxy.components and proxy.name not in result.values:
+                    result.values[proxy.name] = float("nan")
+                    result.reasons[proxy.name] = POPULATION
+            except Undefined as why:
+                _fail(result, proxy, str(why))
+    return result
+
+
+def cifar10_inputs(
+    batch_size: int = 64, seed: int = 0, num_classes: int = 10, device: Any = None
+) -> _passes.Inputs:
+    """Two disjoint class-balanced CIFAR-10 (JPEG q75) train batches for ``seed``.
+
+    The first batch feeds every data proxy; the second only ZiCo (which reads gradients of two
+    batches). Images are normalised with the NB201 mean / std.
+    """
+    from predictors import datasets
+
+    x, y = datasets.batch("cifar10", 2 * batch_size, seed=seed, device=device)
+    return _passes.Inputs(
+        x=x[:batch_size], y=y[:batch_size], x2=x[batch_size:], y2=y[batch_size:],
+        num_classes=num_classes, seed=seed,
+    )
+
+
+def compute_arch(
+    space: str,
+    arch: Any,
+    dataset: str,
+    inputs: _passes.Inputs,
+    proxies: str | list[str] | None = "all",
+    seed: int = 0,
+    device: Any = None,
+    **build_kwargs: Any,
+) -> Result:
+    """Build ``arch``'s network (``predictors.networks.build``) under ``torch.manual_seed(seed)``
+    and compute the proxies on it."""
+    from predictors import networks
+
+    torch.manual_seed(seed)
+    net = networks.build(space, arch, dataset, **build_kwargs)
+    if device is not None:
+        net = net.to(device)
+    return compute(net, inputs, proxies)

@@ -1,0 +1,256 @@
+"""``nasbench reproduce``: the verdict rules, the command, and real studies on the real stores.
+
+The fast studies run here in full (NB201 facts, 12 vs 200 epochs, a Suite-Zero Figure 6 row, a
+short RoBoT run); the proxy studies run on a stand-in ``nb201_zc`` written from the Suite-Zero
+scores, so their arithmetic is checked against values computed here by hand.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from predictors import reproduce
+from predictors.reproduce import cli
+from predictors.reproduce.base import Cell, Config, Rule, StudySkipped, judge, reference_dir
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture(scope="module")
+def stores():
+    """Make sure the stores the fast studies read are built (``nasbench.load`` builds them)."""
+    import nasbench
+
+    for name in ("nb201", "naslib_zc_tasks"):
+        nasbench.load(name).close()
+
+
+# -- the verdict rules ---------------------------------------------------------------------------
+def test_match_needs_the_published_number_inside_the_interval_widened_by_its_rounding():
+    assert judge(Cell("r", "c", 0.70, 0.68, 0.72, published=0.73, rounding=0.005)).verdict == "differs"
+    assert judge(Cell("r", "c", 0.70, 0.68, 0.72, published=0.72, rounding=0.005)).verdict == "match"
+    # the published side's own uncertainty widens the interval
+    assert judge(Cell("r", "c", 0.70, 0.68, 0.72, published=0.73, rounding=0.005,
+                      slack=0.006)).verdict == "match"
+    # exact numbers (no interval) match only within rounding
+    assert judge(Cell("r", "c", 94.3733, published=94.37, rounding=0.005)).verdict == "match"
+    assert judge(Cell("r", "c", 94.3833, published=94.37, rounding=0.005)).verdict == "differs"
+
+
+def test_explanations_attach_only_where_their_condition_holds():
+    whole = Rule("whole", lambda c: "rerun agrees" if c.context.get("ok") else None, verifies=True)
+    note = Rule("note", lambda c: f"{c.context['n']} archs")
+    gap = judge(Cell("r", "c", 0.5, 0.49, 0.51, published=0.6, context={"ok": True, "n": 9}),
+                [whole, note])
+    assert gap.verdict == "explained" and gap.notes == ["rerun agrees", "9 archs"]
+    unexplained = judge(Cell("r", "c", 0.5, 0.49, 0.51, published=0.6, context={"n": 9}),
+                        [whole, note])
+    assert unexplained.verdict == "differs" and unexplained.notes == ["9 archs"]
+    # a matching cell gets no explanation (there is nothing to explain)
+    same = judge(Cell("r", "c", 0.6, 0.59, 0.61, published=0.6, context={"ok": True, "n": 9}),
+                 [whole, note])
+    assert same.verdict == "match" and same.notes == ["9 archs"]
+
+
+def test_beats_only_where_the_whole_interval_clears_the_published_number():
+    assert judge(Cell("r", "c", 0.93, 0.92, 0.94, published=0.906, compare=True)).verdict == "beats"
+    assert judge(Cell("r", "c", 0.93, 0.90, 0.95, published=0.906, compare=True)).verdict == "level"
+    assert judge(Cell("r", "c", 0.80, 0.79, 0.81, published=0.906, compare=True)).verdict == "below"
+
+
+def test_expected_cells_fail_outside_their_tolerance_only():
+    assert not Cell("r", "c", 0.93, published=0.906, expected=True, tol=0.03).failed
+    assert Cell("r", "c", 0.94, published=0.906, expected=True, tol=0.03).failed
+    assert not Cell("r", "c", 0.94, published=0.906, tol=0.03).failed  # not expected
+    assert Cell("r", "c", math.nan, published=0.9, expected=True, tol=0.1).failed
+
+
+# -- the command ---------------------------------------------------------------------------------
+def test_list_prints_one_study_name_per_line(capsys):
+    assert cli.main(["--list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == reproduce.names()
+    for name in ("nb201-facts", "nb201-cross-dataset", "nb201-12-vs-200-epochs", "nbgraph",
+                 "transnas101-cross-task", "suite-zero-fig6", "suite-zero-xgb", "robot",
+                 "abdelfattah2021", "zc-headlines", "suite-zero-fig6-ours", "calibration-tao2024",
+                 "frustratingly-hard"):
+        assert name in lines
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["no-such-study"], "unknown study 'no-such-study'"),
+    ([], "name one or more studies or give --all"),
+    (["nb201-facts", "--seeds", "0"], "--seeds must be at least 1"),
+    (["--seeds", "x"], "invalid int value"),
+])
+def test_bad_arguments_give_one_line_and_exit_2(argv, message, capsys):
+    with pytest.raises(SystemExit) as exc:
+        raise SystemExit(cli.main(argv))
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
+
+
+def test_nb201_facts_match_the_published_numbers(stores):
+    report = reproduce.get("nb201-facts").run(Config())
+    cells = {(c.row, c.col): c for c in report.cells}
+    assert cells[("isomorphism classes", "")].ours == 6466
+    assert cells[("cifar10 archs trained", "with 1 seed")].ours == 2225
+    assert cells[("cifar10 archs trained", "with 3 seeds")].ours == 7961
+    assert cells[("cifar100", "index of the best")].ours == 9930
+    assert cells[("cifar10", "best test accuracy (%)")].ours == pytest.approx(94.3733, abs=1e-4)
+    # 6111 and 13714 tie on cifar10: the tie is reported, the published index is one of them
+    tie = cells[("cifar10", "index of the best")]
+    assert tie.verdict in ("match", "explained") and "6111, 13714" in " ".join(tie.notes)
+    assert all(c.verdict in ("match", "explained") for c in report.cells)
+    assert not report.failures
+    assert "| isomorphism classes | 6,466 | 6,466 |" in report.markdown()
+
+
+def test_a_cell_outside_its_tolerance_exits_1(stores, tmp_path, monkeypatch, capsys):
+    ref = tmp_path / "reference"
+    shutil.copytree(reference_dir(), ref)
+    readme = ref / "README.md"
+    readme.chmod(0o644)
+    text = readme.read_text()
+    assert "6,466 unique" in text
+    readme.write_text(text.replace("6,466 unique", "6,467 unique"))
+    monkeypatch.setenv("NASBENCH_REFERENCE", str(ref))
+    assert cli.main(["nb201-facts", "--out", str(tmp_path / "out"), "--quiet"]) == 1
+    out = (tmp_path / "out" / "nb201-facts.md").read_text()
+    assert "| isomorphism classes | 6,467 | 6,466 | -1 | exact | differs" in out
+    assert "## Expected cells outside their tolerance" in out
+    assert "```\nnasbench reproduce nb201-facts\n```" in out
+    assert "| cifar10 archs trained / with 1 seed | 2,225 | 2,225 | +0 | exact | match" in out
+
+
+def test_missing_published_numbers_or_stores_skip_the_study(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("NASBENCH_REFERENCE", str(tmp_path / "nowhere"))
+    with pytest.raises(StudySkipped, match="not available"):
+        reproduce.get("suite-zero-fig6").run(Config(seeds=2))
+    monkeypatch.setenv("NASBENCH_STORES", str(tmp_path / "empty"))
+    assert cli.main(["nbgraph", "--out", str(tmp_path), "--quiet"]) == 0
+    assert "skipped (not available: store nbgraph not built" in capsys.readouterr().out
+
+
+def test_twelve_vs_two_hundred_epochs_settles_0_9_vs_0_8(stores):
+    report = reproduce.get("nb201-12-vs-200-epochs").run(Config())
+    (section,) = report.sections
+    header, *rows = section.table
+    row = next(r for r in rows if r[:3] == ["cifar10-valid", "valid_accuracy", "valid_accuracy"])
+    values = dict(zip(header[4:], map(float, row[4:])))
+    from scipy import stats
+
+    import nasbench
+
+    b = nasbench.load("nb201")
+    x = np.asarray(b.values("cifar10-valid", "valid_accuracy", budget=12))
+    y = np.asarray(b.values("cifar10-valid", "valid_accuracy", budget=200))
+    keep = np.isfinite(x) & np.isfinite(y)
+    assert values["pearson"] == pytest.approx(stats.pearsonr(x[keep], y[keep])[0], abs=5e-4)
+    assert values["spearman"] == pytest.approx(stats.spearmanr(x[keep], y[keep])[0], abs=5e-4)
+    assert values["kendall"] == pytest.approx(stats.kendalltau(x[keep], y[keep])[0], abs=5e-4)
+    assert round(values["pearson"], 1) == 0.9 and round(values["spearman"], 1) == 0.8
+    text = " ".join(section.findings)
+    assert "the linear one rounds to 0.9, the rank one rounds to 0.8" in text
+
+
+def test_suite_zero_fig6_row_from_the_stored_scores(stores):
+    import nasbench
+    from predictors.metrics import spearman
+    from predictors.reproduce.suite_zero_fig6 import ROWS, compute
+
+    row = next(r for r in ROWS if r.label == "NB201-SVHN")
+    (section,), missing = compute(Config(seeds=100), [row])
+    assert not missing
+    cells = {c.col: c for c in section.cells}
+    assert len(cells) == 13
+    # 199 of the paper's 200 archs, the same scores: every proxy's published value lies inside
+    # the bootstrap interval of ours
+    assert all(c.verdict == "match" for c in cells.values())
+    b = nasbench.load("naslib_zc_tasks")
+    x, y = (np.asarray(b.values("svhn", m)) for m in ("zc/synflow", "valid_accuracy"))
+    keep = np.isfinite(x) & np.isfinite(y)
+    assert cells["synflow"].ours == pytest.approx(spearman(x[keep], y[keep]))
+    assert cells["synflow"].n == 1 and cells["synflow"].context["candidates"] == keep.sum() == 199
+
+
+def test_robot_finds_an_arch_with_twenty_queries(stores):
+    import nasbench
+    from predictors.reproduce.robot import normalised_scores, robot_search
+
+    b = nasbench.load("nb201")
+    rows, z = normalised_scores(b, "cifar10")
+    assert len(rows) == 9444 and z.min() == 0.0 and z.max() == 1.0
+    objective = np.asarray(b.values("cifar10-valid", "valid_accuracy", budget=12))[rows]
+    queried = robot_search(z, objective, 20, seed=0)
+    assert len(queried) == len(set(queried)) == 20
+    report = reproduce.get("robot").run(Config(seeds=2, fast=True))
+    cells = {(c.row, c.col): c for c in report.cells}
+    assert cells[("cifar10", "optimum (%)")].verdict == "match"
+    found = cells[("cifar10", "RoBoT test accuracy (%)")]
+    assert found.n == 2 and 80 < found.ours <= 94.38
+
+
+# -- the proxy studies on a stand-in nb201_zc ----------------------------------------------------
+@pytest.fixture()
+def stand_in_zc(stores, tmp_path, monkeypatch):
+    """A store named nb201_zc holding the Suite-Zero scores of 4 proxies (next to nb201)."""
+    import nasbench
+    from nasbench.store import Column, write_store
+
+    nb = nasbench.load("nb201")
+    folder = tmp_path / "stores"
+    folder.mkdir()
+    (folder / "nb201.h5").symlink_to(Path(nb.path).resolve())
+    cols = [Column("cifar10", f"zc/{p}", np.array(nb.values("cifar10", f"zc/{p}")), unit="score",
+                   direction="max", aggregation="single", budget=None,
+                   description="stand-in: Suite-Zero's score")
+            for p in ("synflow", "jacov", "snip", "grasp")]
+    write_store(folder / "nb201_zc.h5", name="nb201_zc", space="nb201", archs=nb.archs,
+                columns=cols, description="stand-in; CIFAR-10 JPEG q75, batch 64")
+    monkeypatch.setenv("NASBENCH_STORES", str(folder))
+    return nb
+
+
+def test_abdelfattah_from_a_proxy_table(stand_in_zc):
+    from predictors.metrics import spearman
+
+    nb = stand_in_zc
+    report = reproduce.get("abdelfattah2021").run(Config(seeds=20))
+    cells = {(c.row, c.col): c for c in report.cells}
+    x = np.asarray(nb.values("cifar10", "zc/synflow"))
+    y = np.asarray(nb.values("cifar10-valid", "test_accuracy", budget=200))
+    keep = np.isfinite(x) & np.isfinite(y)
+    cell = cells[("cifar10 (notebook)", "synflow (`zc/synflow`)")]
+    assert cell.ours == pytest.approx(abs(spearman(x[keep], y[keep])))
+    assert cell.published == 0.737 and cell.low < cell.ours < cell.high
+    assert any("JPEG q75" in n for n in cell.notes)
+    assert ("cifar10 (paper)", "jacob_cov (`zc/jacov`)") in cells  # the alias jacob_cov -> jacov
+    assert "Not served: cifar100, ImageNet16-120" in report.protocol
+
+
+def test_proxy_studies_skip_without_the_table(tmp_path, monkeypatch):
+    monkeypatch.setenv("NASBENCH_STORES", str(tmp_path))
+    for name in ("abdelfattah2021", "zc-headlines", "suite-zero-fig6-ours"):
+        with pytest.raises(StudySkipped, match="store nb201_zc not built"):
+            reproduce.get(name).run(Config(seeds=2))
+
+
+def test_frustratingly_hard_picks_against_random_search(stores):
+    import nasbench
+    from predictors.reproduce.frustratingly_hard import _runs
+
+    b = nasbench.load("nb201")
+    runs = _runs(b, 3, ("params", "random"))
+    picked, pool_mean, best_train = runs["params"].T
+    # the largest network is a good NB201 cell: far above a random arch, not above the optimum
+    assert (picked > pool_mean + 5).all() and (picked <= 94.38).all()
+    # both predictors see the same splits, so the baselines agree exactly
+    np.testing.assert_array_equal(runs["random"][:, 1:], runs["params"][:, 1:])
+    assert (best_train > pool_mean).all()

@@ -1,0 +1,191 @@
+"""Zero-cost proxies: the registry, fused == one proxy at a time, determinism (serial and
+parallel), NaN with reasons, real values against the published tables, the resumable table and
+the nb201_zc recipe's fan-out."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from nasbench.spaces.nb201 import SPACE  # noqa: E402
+from predictors import networks  # noqa: E402
+from predictors.zero_cost import cli, passes, registry, runner, table  # noqa: E402
+
+ALL_NONE = "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"
+NAMES = ["grad_norm", "snip", "grasp", "fisher", "synflow", "jacov", "nwot", "epe_nas", "zen",
+         "plain", "l2_norm", "params", "flops", "gradsign", "zico", "meco", "az_nas", "swap"]
+SMALL = {"C": 4, "N": 1}  # a reduced network keeps the suite fast; the proxies are the same code
+
+
+@pytest.fixture(scope="module")
+def inputs():
+    torch.set_num_threads(1)
+    return runner.cifar10_inputs(batch_size=16, seed=0)
+
+
+def test_registry_has_the_18_proxies():
+    assert registry.available() == NAMES
+    with pytest.raises(KeyError, match="unknown proxy 'snipp'; use one of grad_norm"):
+        registry.get("snipp,synflow")
+    for p in registry.get("all"):
+        assert p.paper and p.convention and p.direction == "max"
+
+
+def test_fused_equals_each_proxy_alone(inputs):
+    fused = runner.compute_arch("nb201", 6111, "cifar10", inputs, "all", seed=3, **SMALL)
+    assert set(fused.values) == set(NAMES) | {f"az_nas.{c}" for c in
+                                              ("expressivity", "progressivity", "trainability", "complexity")}
+    for name in NAMES:
+        alone = runner.compute_arch("nb201", 6111, "cifar10", inputs, [name], seed=3, **SMALL)
+        for key, v in alone.values.items():
+            if math.isnan(v):
+                assert math.isnan(fused.values[key]) and fused.reasons[key] == alone.reasons[key]
+            else:
+                assert fused.values[key] == pytest.approx(v, rel=1e-5, abs=1e-9), key
+    assert fused.reasons == {"az_nas": runner.POPULATION}
+
+
+def test_deterministic_for_a_seed_serial_and_parallel(inputs, tmp_path):
+    a = runner.compute_arch("nb201", 1234, "cifar10", inputs, "all", seed=0, **SMALL)
+    b = runner.compute_arch("nb201", 1234, "cifar10", inputs, "all", seed=0, **SMALL)
+    assert a.values.keys() == b.values.keys()
+    for k in a.values:
+        assert a.values[k] == b.values[k] or (math.isnan(a.values[k]) and math.isnan(b.values[k]))
+    c = runner.compute_arch("nb201", 1234, "cifar10", inputs, "all", seed=1, **SMALL)
+    assert c.values["snip"] != a.values["snip"]
+
+    from joblib import Parallel, delayed
+
+    par = Parallel(n_jobs=2)(delayed(_values)(i) for i in (5, 1234))
+    assert par[1] == _values(1234)
+
+
+def _values(arch: int) -> dict:
+    torch.set_num_threads(1)
+    res = runner.compute_arch("nb201", arch, "cifar10", runner.cifar10_inputs(16, 0), "all", seed=0, **SMALL)
+    return {k: (None if math.isnan(v) else v) for k, v in res.values.items()}
+
+
+def test_constant_output_gives_nan_with_reason(inputs):
+    res = runner.compute_arch("nb201", ALL_NONE, "cifar10", inputs, "all", seed=0, **SMALL)
+    for name in ("jacov", "nwot", "snip", "meco", "zen", "gradsign", "swap", "az_nas"):
+        assert math.isnan(res.values[name])
+        assert res.reasons[name] == runner.CONSTANT_OUTPUT
+    # size proxies and synflow stay defined
+    assert res.values["params"] > 0 and res.values["flops"] > 0 and res.values["synflow"] == 0.0
+
+
+def test_gradsign_per_image_pass_equals_one_image_at_a_time(inputs):
+    torch.manual_seed(0)
+    net = networks.build("nb201", 6111, "cifar10", **SMALL)
+    fused = passes.persample_pass(net, inputs, set())["gradsign"]
+    twin = copy.deepcopy(net).train()
+    layers = passes.weighted_layers(twin)
+    grads = []
+    for i in range(len(inputs.y)):  # the official loop: each image alone through the network
+        twin.zero_grad()
+        torch.nn.functional.cross_entropy(twin(inputs.x[[i]]), inputs.y[[i]]).backward()
+        grads.append(torch.cat([m.weight.grad.flatten() for m in layers]))
+    official = float(torch.stack(grads).sign().sum(0).abs().sum())
+    assert fused == pytest.approx(official, rel=1e-4)
+
+
+def test_grasp_hvp_equals_autograd_hvp(inputs):
+    torch.manual_seed(0)
+    net = networks.build("nb201", 6111, "cifar10", C=2, N=1)
+    out = passes.data_pass(net, inputs, {"grad", "hvp"})
+    weights = [m.weight for m in passes.weighted_layers(net)]
+
+    def loss(*ws):
+        state = dict(net.named_parameters())
+        names = [n for n, p in net.named_parameters() if any(p is w for w in weights)]
+        return torch.nn.functional.cross_entropy(
+            torch.func.functional_call(net, {**state, **dict(zip(names, ws))}, (inputs.x,)), inputs.y)
+
+    _, hv = torch.autograd.functional.hvp(loss, tuple(w.detach() for w in weights), tuple(out["grad"]))
+    for a, b in zip(out["hvp"], hv):
+        torch.testing.assert_close(a, b, rtol=1e-3, atol=1e-6)
+
+
+def test_size_proxies_equal_the_published_table(nb201, inputs):
+    archs = SPACE.sample(6, seed=2)
+    for a in archs:
+        res = runner.compute_arch("nb201", a, "cifar10", inputs, ["params", "flops"], seed=0)
+        assert res.values["params"] == pytest.approx(nb201.query(a, "cifar10", "params"), abs=1e-6)
+        assert res.values["flops"] == pytest.approx(nb201.query(a, "cifar10", "flops"), abs=1e-4)
+
+
+def test_synflow_ranks_like_suite_zero(nb201, inputs):
+    from scipy.stats import spearmanr
+
+    theirs = nb201.query(list(range(0, 400, 10)), "cifar10", "zc/synflow")
+    idx = [i for i, v in zip(range(0, 400, 10), theirs) if np.isfinite(v)][:25]
+    ours = [runner.compute_arch("nb201", i, "cifar10", inputs, ["synflow"], seed=0).values["synflow"]
+            for i in idx]
+    rho = spearmanr(ours, nb201.query(idx, "cifar10", "zc/synflow"))[0]
+    assert rho > 0.9
+
+
+def test_cli_bad_input_is_one_line_exit_2(capsys):
+    assert cli.main(["nb201", "--dataset", "imagenet", "--archs", "3"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "unknown dataset 'imagenet'" in err[0]
+    assert cli.main(["nb201", "--dataset", "cifar10", "--proxies", "nope"]) == 2
+    assert cli.main(["nb201", "--dataset", "cifar10", "--archs", "no/such/file"]) == 2
+
+
+def test_table_resumes_after_a_lost_chunk(tmp_path):
+    archs = tmp_path / "archs.txt"
+    archs.write_text("0\n11\n284\n")
+    argv = ["nb201", "--dataset", "cifar10", "--archs", str(archs), "--proxies", "params,flops,synflow",
+            "--out", str(tmp_path / "zc"), "--chunk", "1", "--no-progress", "--batch-size", "8"]
+    assert cli.main(argv) == 0
+    first = table.read_results(tmp_path / "zc").sort_values("index").reset_index(drop=True)
+    assert list(first["index"]) == [0, 11, 284]
+    (tmp_path / "zc" / "chunk-00001.csv.gz").unlink()
+    assert cli.main(argv) == 0
+    again = table.read_results(tmp_path / "zc").sort_values("index").reset_index(drop=True)
+    pd.testing.assert_frame_equal(first.drop(columns="seconds"), again.drop(columns="seconds"))
+    manifest = json.loads((tmp_path / "zc" / "manifest.json").read_text())
+    assert manifest["archs_done"] == 3 and "nasbench proxies nb201" in manifest["command"]
+    with pytest.raises(ValueError, match="other settings"):
+        table.run("nb201", "cifar10", [0], ["params"], tmp_path / "zc", progress=False)
+
+
+def test_plan_scores_representatives_first_and_size_proxies_everywhere():
+    planned = table.plan("nb201", "all", ["snip", "params"], order_seed=0)
+    full = [p for p in planned if p[2] == ["snip", "params"]]
+    assert len(full) == 6466 and len(planned) == 15625
+    assert {p[0] for p in planned} == set(range(15625))
+    assert all(SPACE.canonical(a) == a for _, a, _ in full)
+    assert [p[2] for p in planned[6466:]] == [["params"]] * (15625 - 6466)
+
+
+def test_recipe_fans_out_and_aggregates(tmp_path):
+    from nasbench.recipes import nb201_zc
+
+    rep = SPACE.canonical(SPACE.arch_at(3))
+    sibling = next(a for a in SPACE.enumerate() if SPACE.canonical(a) == rep and a != rep)
+    rows = pd.DataFrame([
+        {"index": SPACE.index(rep), "arch": rep, "snip": 2.0, "params": 0.5,
+         **{f"az_nas.{c}": 1.0 for c in nb201_zc.AZ_COMPONENTS}, "reasons": "{}", "seconds": 1.0},
+        {"index": 0, "arch": SPACE.arch_at(0), "snip": 1.0, "params": 0.1,
+         **{f"az_nas.{c}": 0.0 for c in nb201_zc.AZ_COMPONENTS}, "reasons": "{}", "seconds": 1.0},
+        {"index": SPACE.index(sibling), "arch": sibling, "snip": np.nan, "params": 0.7,
+         **{f"az_nas.{c}": np.nan for c in nb201_zc.AZ_COMPONENTS}, "reasons": "{}", "seconds": 1.0},
+    ])
+    rows.to_csv(tmp_path / "chunk-00000.csv.gz", index=False)
+    (tmp_path / "manifest.json").write_text(json.dumps({"settings": {"batch_size": 64, "seed": 0}}))
+    cols = {c.metric: c.values for c in nb201_zc.read([], list(SPACE.official_order), folder=tmp_path)}
+    assert cols["zc/snip"][SPACE.index(sibling)] == 2.0  # fanned out from its representative
+    assert cols["zc/params"][SPACE.index(sibling)] == 0.7  # per cell, never copied
+    assert np.isnan(cols["zc/snip"][1])
+    agg = cols["zc/az_nas"]
+    assert agg[SPACE.index(rep)] > agg[0]
