@@ -100,7 +100,8 @@ def main() -> int:
         "|---|---|---|---|---|---|---|",
     ]
     for a, r, f, al, _ in rows:
-        lines.append(f"| `{a}` | {r:.2f} | {f:.1f} | {f / r:.1f} | {al:.1f} | {al / r:.1f} | {al / f:.2f}x |")
+        cell = a.replace("|", "\\|")  # a literal bar would split the table cell
+        lines.append(f"| `{cell}` | {r:.2f} | {f:.1f} | {f / r:.1f} | {al:.1f} | {al / r:.1f} | {al / f:.2f}x |")
     lines.append(f"| **mean** | {ref.mean():.2f} | {fused.mean():.1f} | {np.mean(fused / ref):.1f} | "
                  f"{alone.mean():.1f} | {np.mean(alone / ref):.1f} | {np.mean(alone / fused):.2f}x |")
     lines += ["", "Shared passes of the fused run, mean forward+backward equivalents:", "",

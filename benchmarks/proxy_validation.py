@@ -49,6 +49,7 @@ def _rho(a: np.ndarray, b: np.ndarray) -> tuple[float, int]:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("dirs", nargs="+")
+    ap.add_argument("--out", default=str(OUT), help="markdown file to write")
     args = ap.parse_args()
     frames = [pd.read_csv(f) for d in args.dirs for f in sorted(Path(d).glob("chunk-*.csv.gz"))]
     df = pd.concat(frames, ignore_index=True)
@@ -68,7 +69,7 @@ def main() -> int:
         "# NB201 proxies: validation on the cells scored so far",
         "",
         "Command: `NASBENCH_DATA=../shared/data .venv/bin/python benchmarks/proxy_validation.py "
-        + " ".join(args.dirs) + "`",
+        + " ".join(args.dirs) + ("" if args.out == str(OUT) else f" --out {args.out}") + "`",
         "",
         f"{len(df)} cells (official indices {min(idx)}..{max(idx)}); per metric the cells with a "
         "value. rho(acc): Spearman with CIFAR-10 200-epoch test accuracy on these cells; "
@@ -89,8 +90,8 @@ def main() -> int:
                   if f"zc/{m}" in zcn_metrics else (np.nan, 0))
         lines.append(f"| {m} | {n} | {r:.3f} | {pub:.3f} | {szv:.2f} | {rs:.3f} | {ns} | {rz:.3f} | {nz} |")
         print(lines[-1], flush=True)
-    OUT.write_text(re.sub(r"\bnan\b", "-", "\n".join(lines)) + "\n")
-    print(f"wrote {OUT}")
+    Path(args.out).write_text(re.sub(r"\bnan\b", "-", "\n".join(lines)) + "\n")
+    print(f"wrote {args.out}")
     return 0
 
 

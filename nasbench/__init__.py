@@ -88,9 +88,10 @@ def rebuild_reason(name: str) -> str:
     except StoreError as exc:
         return f"fails `nasbench verify` ({' '.join(str(exc).split())[:120]})"
     want = sorted([("", s.path, s.sha256) for s in recipe.extra_sources]
-                  + [(p.name, s.path, s.sha256) for p in recipe.parts for s in p.sources])
+                  + [(p.name, s.path, s.sha256) for p in recipe.parts for s in p.sources]
+                  + [(r["part"], r["path"], r["sha256"]) for r in recipe.results_provenance()])
     have = sorted((s.get("part", ""), s.get("path", ""), s.get("sha256", "")) for s in header.sources)
-    return "" if want == have else "its recipe reads other raw files now"
+    return "" if want == have else "its recipe reads other raw files or computed results now"
 
 
 def build(name: str, *, progress: bool = True, force: bool = False) -> Path:

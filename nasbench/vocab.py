@@ -13,6 +13,7 @@ Numpy only, like the rest of ``nasbench``.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = [
     "ZC_PREFIX",
@@ -55,7 +56,7 @@ def is_zc_metric(metric: str) -> bool:
     return metric.startswith(ZC_PREFIX)
 
 
-def naslib_missing(values: np.ndarray) -> np.ndarray:
+def naslib_missing(values: ArrayLike) -> np.ndarray:
     """A float64 copy of ``values`` with NASLib's failure sentinel replaced by NaN.
 
     Shapes:

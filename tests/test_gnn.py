@@ -157,7 +157,6 @@ def nb201_split():
 def test_gnn_predictor_learns_nb201(nb201_split):
     """200 training archs: the GNN ranks 500 test archs better than their parameter count."""
     import nasbench
-
     from predictors.gnn import GNNPredictor
 
     xtr, ytr, xte, yte = nb201_split
@@ -280,7 +279,6 @@ def test_shared_vocabulary_puts_overlapping_ops_in_one_column():
 
 def test_fine_tuning_and_zero_shot_across_spaces(nb201_split):
     import nasbench
-
     from predictors.gnn import GNNPredictor
     from predictors.gnn.transfer import zero_shot
 

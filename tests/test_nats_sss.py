@@ -58,6 +58,8 @@ def test_rows_are_the_official_order(store, data_root, sss_dir):
     listed = np.load(data_root / "nats-sss/lighton/arch_strings.npy").tolist()
     assert store.archs == listed == nats.read_meta(sss_dir).archs
     assert store.official_index and len(store) == N
+    # the space computes the same order without data, so an int names an arch in any nats_sss store
+    assert SPACE.has_official_index and [SPACE.index(a) for a in listed[::997]] == list(range(0, N, 997))
     assert store.query("8:8:40:32:40", "cifar100", "valid_accuracy") == store.query(284, "cifar100", "valid_accuracy")
 
 

@@ -189,3 +189,16 @@ def test_recipe_fans_out_and_aggregates(tmp_path):
     assert np.isnan(cols["zc/snip"][1])
     agg = cols["zc/az_nas"]
     assert agg[SPACE.index(rep)] > agg[0]
+    assert np.isnan(agg[1])  # ranked only among the scored cells
+
+
+def test_az_nas_aggregate_ranks_within_the_population():
+    from nasbench.recipes.nb201_zc import rank_aggregate
+    from predictors.zero_cost.proxies.az_nas import COMPONENTS, aggregate
+
+    comps = {k: np.array([1.0, 2.0, 3.0, np.nan]) for k in COMPONENTS}
+    comps["trainability"] = np.array([np.nan, 2.0, 3.0, np.nan])
+    agg = aggregate(comps)
+    np.testing.assert_allclose(agg[:3], [np.log(1 / 3) * 4, np.log(2 / 3) * 4, 0.0])
+    assert np.isnan(agg[3])
+    np.testing.assert_array_equal(agg, rank_aggregate([comps[k] for k in COMPONENTS]))

@@ -28,6 +28,7 @@ import json
 import re
 import tarfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -59,8 +60,9 @@ def load_records(path: Path) -> list[dict]:
     with tarfile.open(path, "r:gz") as tar:
         for member in tar.getmembers():
             match = re.search(r"result_(\d+)\.json$", member.name)
-            if match and member.isfile():
-                records.append((int(match[1]), json.load(tar.extractfile(member))))
+            # extractfile gives None only for members that are not regular files
+            if match and member.isfile() and (stream := tar.extractfile(member)) is not None:
+                records.append((int(match[1]), json.load(stream)))
     records.sort(key=lambda r: r[0])
     return [r for _, r in records]
 
@@ -88,7 +90,7 @@ def _fields(rec: dict) -> dict[str, float]:
     return {k: np.nan if v is None else float(v) for k, v in out.items()}
 
 
-def _meta(metric: str) -> dict[str, str]:
+def _meta(metric: str) -> dict[str, Any]:
     kind, _, device = metric.partition("/")
     on = f"on the {DEVICES.get(device, device)}"
     table = {

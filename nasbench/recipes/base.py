@@ -11,6 +11,7 @@ A recipe module (``nasbench/recipes/<name>.py`` or a package ``<name>/``) expose
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -53,6 +54,9 @@ class Recipe:
             the store's provenance.
         arch_sources: raw files the arch list is read from; each must also be a source of a
             part or of ``extra_sources`` (the provenance lists it there).
+        results_dir: for a store built from the project's own computed results (proxy runs,
+            trained banks: a folder under ``data/``), that folder. Its content digest is recorded
+            in the provenance, so ``nasbench build`` rebuilds the store when results are added.
     """
 
     name: str
@@ -63,11 +67,21 @@ class Recipe:
     official_index: bool = True
     extra_sources: Sequence[Source] = field(default_factory=tuple)
     arch_sources: Sequence[Source] = field(default_factory=tuple)
+    results_dir: Path | None = None
 
     @property
     def sources(self) -> list[Source]:
         """Every raw file this recipe reads."""
         return [*self.extra_sources, *(s for p in self.parts for s in p.sources)]
+
+    def results_provenance(self) -> list[dict[str, str]]:
+        """The provenance entry of ``results_dir`` (empty without one): its path relative to the
+        project and a sha256 over its files' names and digests."""
+        if self.results_dir is None:
+            return []
+        return [{"part": "results", "path": _project_relative(self.results_dir),
+                 "sha256": folder_digest(self.results_dir),
+                 "note": "the project's own computed results"}]
 
     def arch_list(self, root: str | Path | None = None) -> list[str]:
         """The store's arch strings in row order, reading ``arch_sources`` under ``root``
@@ -98,6 +112,7 @@ class Recipe:
                 columns.append(col)
         provenance = [{**s.as_dict(), "part": ""} for s in self.extra_sources]
         provenance += [{**s.as_dict(), "part": p.name} for p in self.parts for s in p.sources]
+        provenance += self.results_provenance()
         return write_store(
             out,
             name=self.name,
@@ -108,6 +123,27 @@ class Recipe:
             description=self.description,
             official_index=self.official_index,
         )
+
+
+def folder_digest(folder: Path) -> str:
+    """sha256 over the sorted (relative name, sha256) of every file below ``folder``; the digest
+    of an empty string when the folder does not exist."""
+    from nasbench.sources import sha256_of
+
+    h = hashlib.sha256()
+    if folder.is_dir():
+        for f in sorted(p for p in folder.rglob("*") if p.is_file()):
+            h.update(f"{f.relative_to(folder).as_posix()}\0{sha256_of(f)}\n".encode())
+    return h.hexdigest()
+
+
+def _project_relative(folder: Path) -> str:
+    from nasbench.config import PROJECT_ROOT
+
+    try:
+        return Path(folder).resolve().relative_to(PROJECT_ROOT.resolve()).as_posix()
+    except ValueError:
+        return str(folder)
 
 
 def align(

@@ -195,8 +195,8 @@ SHAPES = {"cifar10-valid": (10, 32), "cifar10": (10, 32), "cifar100": (100, 32),
 def read_size(paths: list[Path], archs: list[str]) -> list[Column]:
     columns = []
     for dataset, (classes, resolution) in SHAPES.items():
-        params = SPACE.params(archs, classes)
-        flops = SPACE.flops(archs, classes, resolution)
+        params = np.asarray(SPACE.params(archs, classes))
+        flops = np.asarray(SPACE.flops(archs, classes, resolution))
         what = f"the NATS-sss network for {dataset} ({classes} classes, {resolution}x{resolution} input)"
         columns += [
             Column(dataset, "params", params, unit="M", aggregation="single", direction="min",

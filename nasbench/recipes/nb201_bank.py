@@ -157,6 +157,7 @@ RECIPE = Recipe(
     parts=[Part("nb201-bank-results", (), read,
                 "the project's own bank run (data/bank/nb201_cifar10, `nasbench build-bank`)")],
     extra_sources=(OFFICIAL_ORDER_SOURCE,),
+    results_dir=BANK_DIR,
     description=(
         "This project's calibration bank: NB201 cells trained on CIFAR-10 (JPEG q75) with one "
         "fixed reduced recipe by `nasbench build-bank`; per-epoch train/valid/test loss and "

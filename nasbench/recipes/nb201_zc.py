@@ -58,17 +58,23 @@ def read_results(folder: Path) -> tuple[dict, pd.DataFrame]:
 
 
 def rank_aggregate(components: list[np.ndarray]) -> np.ndarray:
-    """AZ-NAS's ``sum_k log(rank_k / n)``; a NaN component ranks lowest (the official ``-inf``);
-    NaN where all components are NaN.
+    """AZ-NAS's ``sum_k log(rank_k / n)`` over the rows that have any component (the population
+    scored so far, ``n`` of them); within it a NaN component ranks lowest (the official
+    ``-inf``); NaN for the rows outside it.
 
-    Shapes: each component ``(n,)``; returns ``(n,)``.
+    Shapes: each component ``(N,)``; returns ``(N,)``.
     """
-    n = len(components[0])
-    total = np.zeros(n)
-    for a in components:
-        filled = np.where(np.isnan(a), -np.inf, a)
-        total += np.log(pd.Series(filled).rank(method="average").to_numpy() / n)
-    return np.where(np.all(np.isnan(np.stack(components)), axis=0), np.nan, total)
+    stacked = np.stack([np.asarray(a, dtype=float) for a in components])
+    scored = ~np.all(np.isnan(stacked), axis=0)
+    n = int(scored.sum())
+    total = np.full(stacked.shape[1], np.nan)
+    if n:
+        part = np.zeros(n)
+        for a in stacked[:, scored]:
+            filled = np.where(np.isnan(a), -np.inf, a)
+            part += np.log(pd.Series(filled).rank(method="average").to_numpy() / n)
+        total[scored] = part
+    return total
 
 
 def fan_out(rows: pd.DataFrame, n: int) -> dict[str, np.ndarray]:
@@ -144,6 +150,7 @@ RECIPE = Recipe(
     parts=[Part("nb201-zc-results", (), read,
                 "the project's own proxy run (data/zc/nb201_cifar10, `nasbench proxies`)")],
     extra_sources=(OFFICIAL_ORDER_SOURCE,),
+    results_dir=RESULTS_DIR,
     description=(
         "This project's zero-cost proxies on the NB201 networks at initialisation, CIFAR-10: the "
         "13 NAS-Bench-Suite-Zero proxies plus GradSign, ZiCo, MeCo, AZ-NAS (components and rank "

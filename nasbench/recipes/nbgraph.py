@@ -133,7 +133,7 @@ def _reader(dataset: str) -> Reader:
         if len(table) != expected:
             raise ValueError(f"{SOURCES[dataset].path} has {len(table)} archs; expected {expected}")
         seeds = "mean over the authors' 3 seeds, with the dataset's fixed hyperparameters"
-        common = {"dataset": dataset, "budget": None}
+        common: dict[str, Any] = {"dataset": dataset, "budget": None}
         return [
             Column(
                 metric="valid_accuracy",

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -54,7 +55,7 @@ def read(paths: list[Path], archs: list[str]) -> list[Column]:
     params = np.array([data[k]["params"] for k in keys], dtype=np.float64) / 1e6
     flops = np.array([data[k]["flops"] for k in keys], dtype=np.float64) / 1e6
     what = f"{SOURCE.path}"
-    test = {"dataset": "cifar10", "metric": "test_accuracy", "unit": "%", "split": "test"}
+    test: dict[str, Any] = {"dataset": "cifar10", "metric": "test_accuracy", "unit": "%", "split": "test"}
     return [
         Column(
             **test,

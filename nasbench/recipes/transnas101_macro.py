@@ -13,13 +13,18 @@ skeletons (as published).
 
 The "best"-mode train / valid / test metrics (maximum over epochs: ``*_best``, losses ``*_worst``,
 ``train_time``) come from ``_transnas101_best``, as for micro.
+
+Parameters and FLOPs (the project's own count from the built networks, ``data/transnas_size``;
+``nasbench.recipes._transnas101_size``): ``params`` / ``flops`` (M) of the backbone on every task
+(the benchmark's ``encoder_params`` / ``encoder_FLOPs`` definitions: 224x224 input, jigsaw one 64x64
+tile), ``model_params`` / ``model_flops`` with the linear head on class_object and class_scene.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from nasbench.recipes import _transnas101_best
+from nasbench.recipes import _transnas101_best, _transnas101_size
 from nasbench.recipes.base import Part, Recipe
 from nasbench.recipes.transnas101_micro import MERGED_FROM, NASLIB_COMMIT, NASLIB_REPO, read_csv
 from nasbench.sources import Source
@@ -48,8 +53,10 @@ RECIPE = Recipe(
     parts=[
         Part("tnb101-macro", (SOURCE,), _read, "TransNAS-Bench-101 macro final validation metrics"),
         _transnas101_best.part("macro"),
+        _transnas101_size.part("macro"),
     ],
     official_index=False,
+    results_dir=_transnas101_size.RESULTS_DIR,
     description=(
         "TransNAS-Bench-101 macro-level space: 3,256 ResNet-block skeletons (strings "
         "'64-<skeleton>-basic', sorted) on 7 Taskonomy tasks, final-epoch validation metric per "
@@ -58,6 +65,10 @@ RECIPE = Recipe(
         "higher-is-better) with zc/zen (7 tasks), zc/epe_nas and zc/synflow (4 tasks); beside "
         "them every train / valid / test metric of the official record as its maximum over "
         "epochs (API mode 'best'): '<metric>_best' (e.g. test_accuracy_best), losses "
-        "'<loss>_worst' (the worst epoch), train_time the total."
+        "'<loss>_worst' (the worst epoch), train_time the total. "
+        "Per task params / flops (M): the backbone's parameters and convolution MACs (224x224 "
+        "image; jigsaw one 64x64 tile), counted by this project from the built networks "
+        "(data/transnas_size); class_object / class_scene also model_params / model_flops "
+        "(backbone + linear head)."
     ),
 )

@@ -38,6 +38,11 @@ with ``transnas101_macro``): ``<metric>_best`` where higher is better (``test_ac
 ``valid_ssim_best``, ``test_neg_loss_best``, ...), ``<loss>_worst`` for losses (the maximum of a loss
 is its worst epoch) and ``train_time`` (s, the run's total).
 
+Parameters and FLOPs (the project's own count from the built networks, ``data/transnas_size``;
+``nasbench.recipes._transnas101_size``): ``params`` / ``flops`` (M) of the backbone on every task
+(the benchmark's ``encoder_params`` / ``encoder_FLOPs`` definitions: 224x224 input, jigsaw one 64x64
+tile), ``model_params`` / ``model_flops`` with the linear head on class_object and class_scene.
+
 Extra datasets ``ninapro``, ``scifar100``, ``svhn``: 192 cells trained by NASLib's authors on
 NAS-Bench-360-style tasks, with flops, params and 11 proxies (``nasbench.recipes.naslib_zc_tasks``).
 These are *not* TransNAS-Bench-101 results.
@@ -51,7 +56,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nasbench.recipes import _transnas101_best, naslib_zc_tasks
+from nasbench.recipes import _transnas101_best, _transnas101_size, naslib_zc_tasks
 from nasbench.recipes.base import Part, Recipe, align, zc_column
 from nasbench.sources import Source
 from nasbench.spaces.transnas_micro import SPACE
@@ -184,8 +189,10 @@ RECIPE = Recipe(
             "NAS-Bench-Suite-Zero extra tasks, TransNAS micro cells",
         ),
         _transnas101_best.part("micro"),
+        _transnas101_size.part("micro"),
     ],
     official_index=False,
+    results_dir=_transnas101_size.RESULTS_DIR,
     description=(
         "TransNAS-Bench-101 cell-level (micro) space: 4,096 cells (strings '64-41414-a_bc_def', "
         "sorted) on 7 Taskonomy tasks, final-epoch validation metric per task (class_object, "
@@ -195,6 +202,10 @@ RECIPE = Recipe(
         "test metric of the official record as its maximum over epochs (API mode 'best'): "
         "'<metric>_best' (e.g. test_accuracy_best), losses '<loss>_worst' (the worst epoch), "
         "train_time the total. Extra datasets ninapro, "
-        "scifar100, svhn: 192 cells trained by NAS-Bench-Suite-Zero's authors (not TransNAS)."
+        "scifar100, svhn: 192 cells trained by NAS-Bench-Suite-Zero's authors (not TransNAS). "
+        "Per task params / flops (M): the backbone's parameters and convolution MACs (224x224 "
+        "image; jigsaw one 64x64 tile), counted by this project from the built networks "
+        "(data/transnas_size); class_object / class_scene also model_params / model_flops "
+        "(backbone + linear head)."
     ),
 )

@@ -164,9 +164,6 @@ class SearchSpace(abc.ABC):
             )
         return encoding
 
-    # kept until nats_sss.py (another helper's) uses the public name
-    _check_encoding = check_encoding
-
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"
 

@@ -102,6 +102,7 @@ class NatsSizeSpace(SearchSpace):
     """The NATS-Bench size space (see the module docstring)."""
 
     name = "nats_sss"
+    has_official_index = True
     size = len(CHANNELS) ** N_LAYERS
     encodings = ("onehot", "ordinal")
 
@@ -112,7 +113,7 @@ class NatsSizeSpace(SearchSpace):
         if isinstance(arch, str):
             return format_channels(parse_channels(arch))
         if isinstance(arch, (tuple, list, np.ndarray)):
-            return format_channels(arch)
+            return format_channels(tuple(arch))
         raise TypeError(
             f"expected a NATS-sss string or a sequence of {N_LAYERS} widths, got {type(arch).__name__}"
         )
@@ -203,7 +204,7 @@ class NatsSizeSpace(SearchSpace):
             ``onehot`` (40): one-hot width per layer (8 choices x 5 layers).
             ``ordinal`` (5): the width of each layer (8 .. 64), for tree models.
         """
-        enc = self._check_encoding(encoding)
+        enc = self.check_encoding(encoding)
         items, single = as_list(archs)
         widths = np.array([self.widths(a) for a in items], dtype=np.int64).reshape(-1, N_LAYERS)
         if enc == "ordinal":

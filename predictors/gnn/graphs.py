@@ -108,14 +108,8 @@ _CACHE_LIMIT = 300_000
 
 
 def has_graph(space: Any) -> bool:
-    """True if ``space`` (a name or ``SearchSpace``) has a graph form."""
-    from nasbench.spaces.base import SearchSpace
-
-    sp = resolve_space(space)
-    flag = getattr(sp, "has_graph", None)
-    if isinstance(flag, bool):
-        return flag
-    return type(sp).to_graph is not SearchSpace.to_graph
+    """True if ``space`` (a name or ``SearchSpace``) has a graph form (``SearchSpace.has_graph``)."""
+    return resolve_space(space).has_graph
 
 
 def topological_levels(n_nodes: int, edge_index: np.ndarray) -> np.ndarray:

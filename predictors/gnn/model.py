@@ -19,8 +19,10 @@ Training (``fit``):
    their Kendall tau every epoch, keeps the best epoch's weights and stops after ``patience``
    epochs without progress; ``refit=True`` then trains a fresh model on every training arch for
    the best number of epochs. It is off by default because with 100 labels the held-out 15 archs
-   are too few to pick an epoch: on NB201 cifar10 (100 archs, 3 seeds, flow encoder, hinge loss)
-   it gave Kendall 0.628 against 0.690 for the fixed schedule.
+   are too few to pick an epoch: on NB201 cifar10 (100 archs, 3 seeds, flow encoder, hinge loss,
+   constant learning rate, 150 epochs) it gave Kendall 0.628 against 0.690 for the fixed schedule.
+   450 epochs (the default; 1,000 steps from ~150 training archs on) against 150: Kendall 0.668
+   against 0.666 at 78 archs, 0.694 against 0.674 at 100 (``benchmarks/results/gnn.md``).
 4. Predictions are mapped back to the target's scale by matching quantiles of the training
    archs' predictions and targets (a monotone map, so the ranking is the model's), which keeps
    MAE / RMSE meaningful for the ranking losses too.

@@ -47,28 +47,12 @@ def _abs(cell: Cell) -> str | None:
     return f"|rho| as the notebook computes it; signed rho {signed:+.3f}"
 
 
-def _partial(cell: Cell) -> str | None:
-    n, total = cell.context.get("n"), cell.context.get("total")
-    if n and total and n < total:
-        return (f"over the {n:,} of {total:,} archs computed so far (partial table); interval by "
-                "bootstrap over them")
-    return None
-
-
-def _inputs(cell: Cell) -> str | None:
-    about = cell.context.get("inputs", "")
-    if "JPEG" in about or "jpeg" in about:
-        return "our proxies see CIFAR-10 as JPEG q75 images (the only CIFAR-10 copy here)"
-    return None
-
-
 def _target(cell: Cell) -> str | None:
     t = cell.context.get("target")
     return f"target: nb201 `{t}` (the notebook's cifar10-valid test accuracy)" if t else None
 
 
-RULES = (Rule("abs", _abs), Rule("partial", _partial), Rule("inputs", _inputs),
-         Rule("target", _target))
+RULES = (Rule("abs", _abs), *own_proxies.RULES, Rule("target", _target))
 
 
 def bootstrap_abs_spearman(x: np.ndarray, y: np.ndarray, resamples: int) -> tuple[float, float]:

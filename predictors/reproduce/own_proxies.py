@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from predictors.reproduce.base import StudySkipped, load_store
+from nasbench.vocab import is_zc_metric, zc_metric
+from predictors.reproduce.base import Cell, Rule, StudySkipped, load_store
 
 if TYPE_CHECKING:
     from nasbench import Benchmark
@@ -36,7 +37,7 @@ def open_table() -> Benchmark:
     b = load_store(STORE)
     if DATASET not in b.datasets or not any(
         np.isfinite(np.asarray(b.values(DATASET, m), dtype=np.float64)).any()
-        for m in b.metrics(DATASET) if m.startswith("zc/")
+        for m in b.metrics(DATASET) if is_zc_metric(m)
     ):
         raise StudySkipped(f"not available: store {STORE} holds no computed proxy yet")
     return b
@@ -46,7 +47,7 @@ def column(b: Benchmark, proxy: str) -> tuple[str, np.ndarray] | None:
     """``(metric, values)`` of ``proxy`` in the table, or None if it has no such column."""
     names = b.metrics(DATASET)
     for alias in ALIASES.get(proxy, (proxy,)):
-        metric = f"zc/{alias}"
+        metric = zc_metric(alias)
         if metric in names:
             return metric, np.asarray(b.values(DATASET, metric), dtype=np.float64)
     return None
@@ -55,3 +56,23 @@ def column(b: Benchmark, proxy: str) -> tuple[str, np.ndarray] | None:
 def describe_inputs(b: Benchmark) -> str:
     """What the table says about its inputs (images, batch, seed): the store's description."""
     return " ".join(str(b.description).split())
+
+
+def _partial(cell: Cell) -> str | None:
+    n, total = cell.context.get("n"), cell.context.get("total")
+    if n and total and n < total:
+        return (f"over the {n:,} of {total:,} archs computed so far (partial table); interval by "
+                "bootstrap over them")
+    return None
+
+
+def _inputs(cell: Cell) -> str | None:
+    about = cell.context.get("inputs", "")
+    if "JPEG" in about or "jpeg" in about:
+        return "our proxies see CIFAR-10 as JPEG q75 images (the only CIFAR-10 copy here)"
+    return None
+
+
+#: notes for every cell computed from this table; they read the cell's context keys ``n`` (archs
+#: used), ``total`` (archs in the benchmark) and ``inputs`` (``describe_inputs``)
+RULES = (Rule("partial", _partial), Rule("inputs", _inputs))

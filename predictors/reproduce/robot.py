@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from nasbench.vocab import zc_metric
 from predictors.reproduce import published as pub
 from predictors.reproduce.base import (
     Cell,
@@ -58,7 +59,7 @@ def normalised_scores(b: Benchmark, dataset: str) -> tuple[np.ndarray, np.ndarra
     Shapes:
         -> rows (n,), Z (n, 6)
     """
-    cols = [np.asarray(b.values(dataset, f"zc/{p}"), dtype=np.float64) for p in PROXIES]
+    cols = [np.asarray(b.values(dataset, zc_metric(p)), dtype=np.float64) for p in PROXIES]
     keep = np.logical_and.reduce([np.isfinite(c) for c in cols])
     rows = np.flatnonzero(keep)
     z = np.stack([c[rows] for c in cols], axis=1)
@@ -167,8 +168,9 @@ def run(config: Config) -> Report:
                          *[m for m in ("NASWOT", "TE-NAS", "GradSign") if m in published]]]
     findings = []
     for d in datasets:
-        own = int(np.isfinite(np.asarray(b.values(d, "zc/synflow"), dtype=np.float64)).sum()) \
-            if "zc/synflow" in b.metrics(d) else 0
+        synflow = zc_metric("synflow")
+        own = int(np.isfinite(np.asarray(b.values(d, synflow), dtype=np.float64)).sum()) \
+            if synflow in b.metrics(d) else 0
         source = d if own >= 5000 else "cifar10"
         rows, z = normalised_scores(b, source)
         objective = objective_all[rows]

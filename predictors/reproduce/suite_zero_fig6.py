@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from nasbench.vocab import zc_metric
 from predictors.reproduce.base import (
     Cell,
     Config,
@@ -129,7 +130,7 @@ RULES = (Rule("undefined", _undefined, verifies=True), Rule("sign", _sign, verif
 
 def _column(b: Benchmark, dataset: str, proxy: str) -> np.ndarray | None:
     names = b.metrics(dataset)
-    for m in (f"zc/{proxy}", proxy):
+    for m in (zc_metric(proxy), proxy):
         if m in names:
             return np.asarray(b.values(dataset, m), dtype=np.float64)
     return None
@@ -145,7 +146,7 @@ def _target(b: Benchmark, row: Row) -> np.ndarray:
 def _whole_column(b: Benchmark, row: Row, proxy: str, y: np.ndarray, n: int, draws: int) -> tuple | None:
     """For a proxy the store also holds as a plain column over more archs (params, flops): the
     same draws over those archs, to test whether a gap comes from the subset."""
-    if f"zc/{proxy}" not in b.metrics(row.dataset) or proxy not in b.metrics(row.dataset):
+    if zc_metric(proxy) not in b.metrics(row.dataset) or proxy not in b.metrics(row.dataset):
         return None
     x = np.asarray(b.values(row.dataset, proxy), dtype=np.float64)
     keep = np.flatnonzero(np.isfinite(x) & np.isfinite(y))

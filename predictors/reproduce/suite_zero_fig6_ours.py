@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from nasbench.vocab import zc_metric
 from predictors.reproduce import own_proxies
 from predictors.reproduce.base import (
     Cell,
@@ -65,7 +66,7 @@ def run(config: Config) -> Report:
         cells = []
         for proxy in proxies:
             found = own_proxies.column(zc, proxy)
-            theirs_name = f"zc/{proxy}"
+            theirs_name = zc_metric(proxy)
             if found is None or theirs_name not in nb.metrics(dataset):
                 continue
             metric, ours = found

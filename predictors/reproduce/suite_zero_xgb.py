@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from nasbench.vocab import zc_metric
 from predictors.reproduce.base import (
     Cell,
     Config,
@@ -109,8 +110,8 @@ def run(config: Config) -> Report:
     for label, dataset in DATASETS.items():
         if not any(k[0] == label for k in published):
             continue
-        rows = (ev.candidates(b, dataset, TARGET, restrict=["zc/synflow"])[0]
-                if "zc/synflow" in b.metrics(dataset) else np.array([]))
+        rows = (ev.candidates(b, dataset, TARGET, restrict=[zc_metric("synflow")])[0]
+                if zc_metric("synflow") in b.metrics(dataset) else np.array([]))
         need = TEST_SIZE + max(sizes)
         if len(rows) < need:
             unserved.append(f"{label}: {len(rows):,} archs have stored proxy scores, fewer than "
@@ -118,7 +119,7 @@ def run(config: Config) -> Report:
             continue
         common = dict(train_sizes=sizes, test_size=TEST_SIZE, seeds=seeds, n_jobs=config.n_jobs,
                       progress=config.progress)
-        df = ev.evaluate(b, dataset, TARGET, names, restrict=["zc/synflow"], **common)
+        df = ev.evaluate(b, dataset, TARGET, names, restrict=[zc_metric("synflow")], **common)
         full = ev.evaluate(b, dataset, TARGET, {ALL_ARCHS: FEATURES["encoding"]}, **common)
         total = int(full.attrs["candidates"])
         cells, findings = [], []

@@ -22,7 +22,6 @@ from predictors.reproduce.base import (
     Cell,
     Config,
     Report,
-    Rule,
     Section,
     Study,
     StudySkipped,
@@ -35,24 +34,7 @@ from predictors.reproduce.stats import draw_interval
 
 DEFAULT_RESAMPLES = 200
 KINDS = {"kendall": kendall, "spearman": spearman}
-
-
-def _partial(cell: Cell) -> str | None:
-    n, total = cell.context.get("n"), cell.context.get("total")
-    if n and total and n < total:
-        return (f"over the {n:,} of {total:,} archs computed so far (partial table); interval by "
-                "bootstrap over them")
-    return None
-
-
-def _inputs(cell: Cell) -> str | None:
-    about = cell.context.get("inputs", "")
-    if "JPEG" in about or "jpeg" in about:
-        return "our proxies see CIFAR-10 as JPEG q75 images (the only CIFAR-10 copy here)"
-    return None
-
-
-RULES = (Rule("partial", _partial), Rule("inputs", _inputs))
+RULES = own_proxies.RULES
 
 
 def _interval(x: np.ndarray, y: np.ndarray, kind: str, resamples: int, full: bool) -> tuple[float, float]:

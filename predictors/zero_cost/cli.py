@@ -9,7 +9,8 @@
 Results go to ``--out`` (default ``data/zc/<space>_<dataset>/``) as gzip CSV chunks with a
 ``manifest.json``; a rerun of the same command resumes where the last one stopped. The store
 (``nb201_zc`` for NB201 CIFAR-10) is built from that directory by its recipe
-(``nasbench build nb201_zc``). Errors are one line on stderr and exit code 2.
+(``nasbench build nb201_zc --force``: a built store is only rebuilt by itself when
+pinned raw sources change, which the project's own results are not). Errors are one line on stderr and exit code 2.
 """
 
 from __future__ import annotations

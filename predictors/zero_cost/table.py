@@ -139,6 +139,7 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
     os.close(fd)
     try:
         df.to_csv(tmp, index=False, compression={"method": "gzip", "mtime": 0}, float_format="%.10g")
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; results are shared files
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -274,6 +275,7 @@ def _write_manifest(path: Path, manifest: dict) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
     with os.fdopen(fd, "w") as fh:
         json.dump(manifest, fh, indent=1, sort_keys=True, default=str)
+    os.chmod(tmp, 0o644)
     os.replace(tmp, path)
 
 

@@ -28,6 +28,7 @@ import numpy as np
 from nasbench.recipes.base import Part, align, zc_column
 from nasbench.sources import Source
 from nasbench.store import Column
+from nasbench.vocab import PROXY_DESCRIPTIONS
 
 SOURCE = Source(
     path="nb201/curves-200-archs/nb201_cifar10valid_curves_arch0-199_clean_all_merged.csv",
@@ -50,12 +51,12 @@ CURVES = {
 #: csv column -> (proxy name in the store, what it is)
 PROXIES = {
     "grad_norm": ("grad_norm", "gradient norm"),
-    "snip": ("snip", "SNIP (connection sensitivity)"),
-    "grasp": ("grasp", "GraSP (gradient-signal preservation)"),
-    "fisher": ("fisher", "Fisher (summed channel saliency)"),
-    "jacob_cov": ("jacov", "Jacobian covariance (the file's jacob_cov)"),
-    "plain": ("plain", "plain saliency (sum of gradient x weight)"),
-    "synflow": ("synflow", "SynFlow (synaptic flow)"),
+    "snip": ("snip", PROXY_DESCRIPTIONS["snip"]),
+    "grasp": ("grasp", PROXY_DESCRIPTIONS["grasp"]),
+    "fisher": ("fisher", PROXY_DESCRIPTIONS["fisher"]),
+    "jacob_cov": ("jacov", PROXY_DESCRIPTIONS["jacov"] + " (the file's jacob_cov)"),
+    "plain": ("plain", PROXY_DESCRIPTIONS["plain"]),
+    "synflow": ("synflow", PROXY_DESCRIPTIONS["synflow"]),
     "synflow_bn": ("synflow_bn", "SynFlow with batch-norm left in train mode"),
 }
 

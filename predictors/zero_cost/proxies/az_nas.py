@@ -13,6 +13,9 @@ stem output and every cell's / reduction block's output.
   value of the (pixel-unshuffled) Jacobian estimate from a Rademacher backward; ``-inf`` for an
   identity cell (then NaN here, with the reason; it ranks lowest in the aggregate);
 - complexity: FLOPs (millions), as the official notebook takes them from the benchmark.
+The covariance is summed in float32 as in the official code; when rounding leaves an eigenvalue
+below -1e-8 the entropy is NaN (the official code then returns ``-inf``); either way the cell ranks
+lowest on that component (seen on 1 of the first 25 representatives).
 The aggregate ``az_nas = sum_k log(rank_k / n)`` over the four components needs the whole
 population, so one network's ``az_nas`` is the sum of its log-ranks among the networks scored
 together: ``aggregate`` computes it, and tables store it over all their architectures.
@@ -36,21 +39,26 @@ def aggregate(components: dict[str, np.ndarray]) -> np.ndarray:
 
     Args:
         components: ``expressivity``, ``progressivity``, ``trainability``, ``complexity``
-            arrays over the same networks; NaN ranks lowest (as the official ``-inf``).
+            arrays over the same networks. The population is the networks with any component
+            (``n`` of them); within it a NaN component ranks lowest (as the official ``-inf``).
+            The ``nb201_zc`` recipe applies the same rule (``nasbench`` cannot import this).
 
     Shapes:
-        each component ``(n,)``; returns ``(n,)`` (NaN where every component is NaN).
+        each component ``(N,)``; returns ``(N,)``, NaN outside the population.
     """
     import pandas as pd
 
-    arrays = [np.asarray(components[k], dtype=float) for k in COMPONENTS]
-    n = len(arrays[0])
-    total = np.zeros(n)
-    for a in arrays:
-        filled = np.where(np.isnan(a), -np.inf, a)
-        total += np.log(pd.Series(filled).rank(method="average").to_numpy() / n)
-    every_nan = np.all(np.isnan(np.stack(arrays)), axis=0)
-    return np.where(every_nan, np.nan, total)
+    stacked = np.stack([np.asarray(components[k], dtype=float) for k in COMPONENTS])
+    scored = ~np.all(np.isnan(stacked), axis=0)
+    n = int(scored.sum())
+    total = np.full(stacked.shape[1], np.nan)
+    if n:
+        part = np.zeros(n)
+        for a in stacked[:, scored]:
+            filled = np.where(np.isnan(a), -np.inf, a)
+            part += np.log(pd.Series(filled).rank(method="average").to_numpy() / n)
+        total[scored] = part
+    return total
 
 
 PROXY = Proxy(

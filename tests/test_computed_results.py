@@ -1,0 +1,39 @@
+"""Stores built from the project's own computed results (proxy runs, banks) are rebuilt by
+`nasbench build` when results are added, and kept while they are unchanged."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+
+import nasbench
+from nasbench import recipes
+from nasbench.recipes.base import folder_digest
+
+
+def test_folder_digest_follows_content(tmp_path):
+    empty = folder_digest(tmp_path / "absent")
+    (tmp_path / "a.csv").write_text("1\n")
+    first = folder_digest(tmp_path)
+    assert first != empty
+    (tmp_path / "a.csv").write_text("2\n")
+    assert folder_digest(tmp_path) != first
+    (tmp_path / "a.csv").write_text("1\n")
+    assert folder_digest(tmp_path) == first
+
+
+def test_build_rebuilds_when_results_are_added(tmp_path, monkeypatch):
+    recipe = recipes.get("nb201_zc")
+    results = tmp_path / "results"
+    shutil.copytree(recipe.results_dir, results)
+    copy = dataclasses.replace(recipe, results_dir=results)
+    monkeypatch.setattr(recipes, "get", lambda name: copy)
+    monkeypatch.setenv("NASBENCH_STORES", str(tmp_path / "stores"))
+
+    nasbench.build("nb201_zc", progress=False)
+    assert nasbench.rebuild_reason("nb201_zc") == ""
+    provenance = nasbench.load(nasbench.store_path("nb201_zc")).sources
+    assert {"part": "results", "sha256": folder_digest(results)}.items() <= provenance[-1].items()
+
+    (results / "chunk-99999.csv.gz").write_bytes(b"")  # a new chunk, as a resumed run adds
+    assert "computed results" in nasbench.rebuild_reason("nb201_zc")
