@@ -122,10 +122,15 @@ def resolve_space(space: Any, bench: Any = None) -> Any:
 
 def check_target(y: Any, n: int | None = None, *, min_samples: int = 2) -> np.ndarray:
     """``y`` as a finite float vector of length ``n`` with at least two distinct values."""
+    raw = np.asarray(y)
     try:
-        arr = np.asarray(y, dtype=np.float64)
+        if raw.dtype.kind in "bcUS":  # complex would lose its imaginary part; bools, text: no target
+            raise TypeError
+        arr = raw.astype(np.float64)
     except (TypeError, ValueError):
-        raise PredictorInputError(f"y must be numbers; got {type(y).__name__}") from None
+        raise PredictorInputError(
+            f"y must be real numbers (ints or floats); got dtype {raw.dtype} from {type(y).__name__}"
+        ) from None
     if arr.ndim != 1:
         raise PredictorInputError(f"y must be 1-D (one value per arch); got shape {arr.shape}")
     if n is not None and len(arr) != n:

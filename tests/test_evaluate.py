@@ -211,3 +211,14 @@ def test_cli(tmp_path, capsys):
                  "100", "--seeds", "1", "--no-progress"]) == 0
     captured = capsys.readouterr()
     assert "note: flops left out" in captured.err and "| lgbm-plus |" in captured.out
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"train_sizes": [2.5]}, {"train_sizes": [True]}, {"test_size": 10.0}, {"seeds": 1.5},
+     {"seeds": True}, {"seeds": [0, 0]}],
+)
+def test_protocol_sizes_must_be_integers(kwargs):
+    args = {"train_sizes": [10], "test_size": 10, "seeds": 1, **kwargs}
+    with pytest.raises(PredictorInputError):
+        ev.evaluate("nb201", "cifar10", "test_accuracy", ["random"], **args)

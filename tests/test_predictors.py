@@ -264,3 +264,13 @@ def test_metrics():
     assert np.isnan(s["mae"]) and s["precision@3"] == pytest.approx(1 / 3)
     with pytest.raises(ValueError, match="must match"):
         metrics.spearman(y, p[:3])
+
+
+@pytest.mark.parametrize("y", [[1, 2, 3, 4, 5j], [True, False, True, False, True], list("abcde")])
+def test_target_that_is_not_real_numbers_is_refused(y):
+    import nasbench
+    from predictors import XGBPredictor
+
+    archs = nasbench.load("nb201").archs[:5]
+    with pytest.raises(PredictorInputError, match="real numbers"):
+        XGBPredictor(space="nb201").fit(archs, y)

@@ -63,7 +63,9 @@ def columns(archs: list[str], space: str, folder: Path = RESULTS_DIR) -> list[Co
 
     path = path_of(space, folder)
     if not path.is_file():
-        raise SourceMissingError(f"TransNAS size table {str(path)!r} is missing; make it with `{COMMAND}`")
+        raise SourceMissingError(
+            f"TransNAS size table {str(path)!r} is missing; make it with `{COMMAND}`"
+        )
     frame = pd.read_csv(path)
     keys = frame["arch"].tolist()
     what = f"data/transnas_size/{path.name}"
@@ -74,32 +76,34 @@ def columns(archs: list[str], space: str, folder: Path = RESULTS_DIR) -> list[Co
     params = millions("encoder_params")
     flops = {"": millions("encoder_flops"), "jigsaw": millions("encoder_flops_jigsaw")}
     origin = f"counted from the built network by `{COMMAND}` (the project's own count)"
+    backbone = f"the TransNAS {space} backbone (stem and cells/blocks)"
     out = []
     for task in TASKS:
         image = FLOPS_INPUT.get(task, FLOPS_INPUT_DEFAULT)
         out += [
             Column(task, "params", params, unit="M", aggregation="single", direction="min",
-                   description=f"parameters of the TransNAS {space} backbone (the benchmark's "
-                               "encoder_params: stem and cells/blocks, BatchNorm scale and shift "
-                               "included; the task decoder not counted; the same on every task); "
-                               + origin),
+                   description=f"parameters of {backbone}, BatchNorm scale and shift included, "
+                               "the task decoder not (the benchmark's encoder_params; the same on "
+                               "every task); " + origin),
             Column(task, "flops", flops.get(task, flops[""]), unit="M", aggregation="single",
                    direction="min",
-                   description=f"multiply-accumulates of the backbone's convolutions for {image} "
-                               "(the benchmark's encoder_FLOPs input; BatchNorm, ReLU and additions "
-                               "not counted; the task decoder not counted); " + origin),
+                   description=f"multiply-accumulates of the convolutions of {backbone} for "
+                               f"{image}; BatchNorm, ReLU, additions and the task decoder not "
+                               "counted (the benchmark's encoder_FLOPs); " + origin),
         ]
         if task in HEAD_TASKS:
-            classes = HEAD_TASKS[task]
-            head = f"the backbone plus the {task} decoder (global average pool, Linear(C_last, {classes}))"
+            head = (f"{backbone} plus the {task} decoder (global average pool, "
+                    f"Linear(C_last, {HEAD_TASKS[task]}))")
             out += [
                 Column(task, "model_params", millions(f"model_params_{task}"), unit="M",
                        aggregation="single", direction="min",
-                       description=f"parameters of {head}: the benchmark's model_params; " + origin),
+                       description=f"parameters of {head} (the benchmark's model_params); "
+                                   + origin),
                 Column(task, "model_flops", millions(f"model_flops_{task}"), unit="M",
                        aggregation="single", direction="min",
-                       description=f"multiply-accumulates of the convolutions and the linear layer of "
-                                   f"{head} for {image}: the benchmark's model_FLOPs input; " + origin),
+                       description=f"multiply-accumulates of the convolutions and the linear layer "
+                                   f"of {head} for {image} (the benchmark's model_FLOPs); "
+                                   + origin),
             ]
     return out
 
@@ -110,5 +114,7 @@ def part(space: str) -> Part:
     def read(paths: list[Path], archs: list[str]) -> list[Column]:
         return columns(archs, space)
 
-    return Part(f"tnb101-{space}-size", (), read,
-                f"params / FLOPs of the TransNAS {space} networks (data/transnas_size, `{COMMAND}`)")
+    return Part(
+        f"tnb101-{space}-size", (), read,
+        f"params / FLOPs of the TransNAS {space} networks (data/transnas_size, `{COMMAND}`)",
+    )

@@ -31,9 +31,10 @@ import torch
 from torch import nn
 
 from nasbench.spaces import nats_sss as space
-from nasbench.spaces.nb201 import EDGES, N_NODES
+from nasbench.spaces.nb201 import EDGES
 from nasbench.spaces.nb201 import SPACE as NB201
 from predictors.networks import dataset_info
+from predictors.networks.nb201 import cell_forward
 from predictors.networks.ops import AFFINE, TRACK_RUNNING_STATS, ResNetBasicBlock, make_op
 
 #: the cell of every NATS-sss network (``arch_config['genotype']`` of the official records)
@@ -79,11 +80,7 @@ class SizeCell(nn.Module):
         self.edges = nn.ModuleList(edges)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        nodes: list[Any] = [x] + [None] * (N_NODES - 1)
-        for (src, dst), edge in zip(EDGES, self.edges):
-            out = edge(nodes[src])
-            nodes[dst] = out if nodes[dst] is None else nodes[dst] + out
-        return nodes[-1]
+        return cell_forward(self.edges, x)
 
 
 class SizeNetwork(nn.Module):

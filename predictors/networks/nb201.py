@@ -27,6 +27,7 @@ what cell-level proxies (AZ-NAS, Zen) read; other spaces' networks may offer the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import torch
@@ -36,6 +37,27 @@ from nasbench.spaces.nb201 import EDGES, N_NODES
 from nasbench.spaces.nb201 import SPACE as NB201
 from predictors.networks import dataset_info
 from predictors.networks.ops import ResNetBasicBlock, make_op
+
+
+def cell_forward(edges: Iterable[nn.Module], x: torch.Tensor) -> torch.Tensor:
+    """Run an NB201-wired cell: node ``i`` sums ``edge(node_j)`` over its edges ``j -> i``.
+
+    Every cell on NB201's 4-node DAG (NB201, NATS-sss with width changes, TransNAS micro with
+    strided input edges) computes this way; only how the edges are built differs.
+
+    Args:
+        edges: one module per edge of ``nasbench.spaces.nb201.EDGES``, in that (string) order.
+        x: the cell input (node 0).
+
+    Returns:
+        node 3, the cell output.
+    """
+    nodes: list[Any] = [x] + [None] * (N_NODES - 1)
+    for (src, dst), edge in zip(EDGES, edges):
+        # string order lists every edge into node i before any edge leaving it
+        out = edge(nodes[src])
+        nodes[dst] = out if nodes[dst] is None else nodes[dst] + out
+    return nodes[-1]
 
 
 class NB201Cell(nn.Module):
@@ -55,12 +77,7 @@ class NB201Cell(nn.Module):
         self.edges = nn.ModuleList(make_op(op, C, C, 1) for op in ops)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        nodes = [x] + [None] * (N_NODES - 1)
-        for (src, dst), edge in zip(EDGES, self.edges):
-            # string order lists every edge into node i before any edge leaving it
-            out = edge(nodes[src])
-            nodes[dst] = out if nodes[dst] is None else nodes[dst] + out
-        return nodes[-1]
+        return cell_forward(self.edges, x)
 
 
 class NB201Network(nn.Module):

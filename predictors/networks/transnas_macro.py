@@ -39,8 +39,9 @@ from torch import nn
 
 from nasbench.spaces import transnas_macro as macro_space
 from nasbench.spaces import transnas_micro as micro_space
-from nasbench.spaces.nb201 import EDGES, N_NODES
+from nasbench.spaces.nb201 import EDGES
 from predictors.networks import DATASETS
+from predictors.networks.nb201 import cell_forward
 from predictors.networks.ops import AFFINE, TRACK_RUNNING_STATS, Identity, ReLUConvBN, Zero
 
 #: TransNAS classification task -> (classes, input shape of the benchmark's images): the
@@ -145,11 +146,7 @@ class MicroCell(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        nodes: list[Any] = [x] + [None] * (N_NODES - 1)
-        for (src, dst), edge in zip(EDGES, self.edges):
-            out = edge(nodes[src])
-            nodes[dst] = out if nodes[dst] is None else nodes[dst] + out
-        return nodes[-1]
+        return cell_forward(self.edges, x)
 
 
 class TransNASNetwork(nn.Module):

@@ -97,7 +97,8 @@ def conv_macs(module: nn.Module, shape: tuple[int, int, int]) -> int:
     def on_conv(m: nn.Conv2d, _inp: tuple, out: torch.Tensor) -> None:
         nonlocal total
         kh, kw = m.kernel_size
-        total += out.numel() * (m.in_channels // m.groups) * kh * kw + (out.numel() if m.bias is not None else 0)
+        bias = out.numel() if m.bias is not None else 0
+        total += out.numel() * (m.in_channels // m.groups) * kh * kw + bias
 
     def on_linear(m: nn.Linear, _inp: tuple, out: torch.Tensor) -> None:
         nonlocal total
@@ -179,8 +180,11 @@ class _Counter:
             empty = build("64-41414-0_00_000", HEAD_TASKS[0])  # the stem of every network
         self.stem = empty.stem
 
-    def part(self, make: Callable[..., nn.Module], args: tuple, c_in: int, h: int) -> tuple[int, int, int]:
-        """``(params, MACs, output height)`` of the part ``make(*args)`` on a ``(c_in, h, h)`` input."""
+    def part(
+        self, make: Callable[..., nn.Module], args: tuple, c_in: int, h: int
+    ) -> tuple[int, int, int]:
+        """``(params, MACs, output height)`` of the part ``make(*args)`` on a ``(c_in, h, h)``
+        input."""
         key = (make, args, c_in, h)
         if key not in self._cache:
             with torch.device("meta"):
@@ -286,7 +290,8 @@ def main(argv: list[str] | None = None) -> int:
         rows = table(space)
         path = args.out / f"transnas101_{space}.csv.gz"
         write_csv_gz(rows, path)
-        print(f"{path}: {len(rows):,} archs, {time.perf_counter() - start:.1f} s wall", file=sys.stderr)
+        wall = time.perf_counter() - start
+        print(f"{path}: {len(rows):,} archs, {wall:.1f} s wall", file=sys.stderr)
     return 0
 
 
