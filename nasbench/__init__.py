@@ -71,8 +71,9 @@ def rebuild_reason(name: str) -> str:
     """Why ``nasbench build name`` would rebuild the store, or ``""`` if it is kept.
 
     A store is kept when it passes ``verify`` and was built from exactly the raw files (path,
-    sha256, part) its recipe reads today; reasons: not built, fails verification (0 bytes,
-    truncated, corrupt, an older format), or the recipe's sources changed.
+    sha256, part) and computed results (``Recipe.results_dir``, by content digest) its recipe
+    reads today; reasons: not built, fails verification (0 bytes, truncated, corrupt, an older
+    format), the recipe reads other raw files, or its computed results changed.
     """
     from nasbench import recipes
     from nasbench.store import open_store, verify_store
@@ -87,11 +88,15 @@ def rebuild_reason(name: str) -> str:
         fh.close()
     except StoreError as exc:
         return f"fails `nasbench verify` ({' '.join(str(exc).split())[:120]})"
-    want = sorted([("", s.path, s.sha256) for s in recipe.extra_sources]
-                  + [(p.name, s.path, s.sha256) for p in recipe.parts for s in p.sources]
-                  + [(r["part"], r["path"], r["sha256"]) for r in recipe.results_provenance()])
-    have = sorted((s.get("part", ""), s.get("path", ""), s.get("sha256", "")) for s in header.sources)
-    return "" if want == have else "its recipe reads other raw files or computed results now"
+    raw = sorted([("", s.path, s.sha256) for s in recipe.extra_sources]
+                 + [(p.name, s.path, s.sha256) for p in recipe.parts for s in p.sources])
+    results = [(r["part"], r["path"], r["sha256"]) for r in recipe.results_provenance()]
+    have = [(s.get("part", ""), s.get("path", ""), s.get("sha256", "")) for s in header.sources]
+    if sorted(h for h in have if h[0] != "results") != raw:
+        return "its recipe reads other raw files now"
+    if sorted(h for h in have if h[0] == "results") != results:
+        return "its computed results changed"
+    return ""
 
 
 def build(name: str, *, progress: bool = True, force: bool = False) -> Path:

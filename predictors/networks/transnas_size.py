@@ -22,8 +22,11 @@ What is counted follows the benchmark's own ``model_info`` tool (yawen-d/TransNA
   other tasks' decoders (jigsaw's Siamese head, room_layout's regressor, the dense tasks'
   conv/deconv decoders) are not built here, so they have the encoder numbers only.
 
-Counting runs on the meta device (``torch.device("meta")``): the networks are built and run
-without allocating a weight or an activation, so all 7,352 take about a minute on one thread.
+Counting runs on the meta device (``torch.device("meta")``): parts are built and run without
+allocating a weight or an activation. ``sizes`` builds each distinct part of a network (the stem,
+a macro basic block, a micro edge op, by widths, stride and input size) once and sums the cached
+counts, so all 7,352 networks take a few seconds on one thread; ``direct_sizes`` builds and runs
+the whole network (about a second each) and is what the tests compare ``sizes`` with.
 
 Command (writes ``data/transnas_size/transnas101_{micro,macro}.csv.gz``, deterministic bytes)::
 
@@ -137,7 +140,7 @@ class _Encoder(nn.Module):
 def direct_sizes(arch: str) -> dict[str, int]:
     """Every count of ``COLUMNS`` (but ``arch``) for one arch, by building the whole network of
     each classification task on the meta device and running it: the reference that ``sizes``
-    must equal (the tests compare them). About a second per micro network.
+    must equal (the tests compare them). About a second per micro network on one thread.
 
     Raises:
         ValueError: a malformed architecture string (the space's message).
