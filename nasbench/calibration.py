@@ -109,8 +109,9 @@ def _top(p: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _bin_list(n_bins: int | Iterable[int]) -> tuple[list[int], bool]:
-    scalar = np.ndim(n_bins) == 0
-    bins = [int(n_bins)] if scalar else [int(b) for b in n_bins]  # type: ignore[arg-type]
+    value: Any = n_bins  # an int, a numpy integer or a sequence of them: np.ndim tells which
+    scalar = np.ndim(value) == 0
+    bins = [int(value)] if scalar else [int(b) for b in value]
     if not bins or min(bins) < 1:
         raise ValueError(f"n_bins must be a positive int or a non-empty sequence of them; got {n_bins!r}")
     return bins, scalar

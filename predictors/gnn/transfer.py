@@ -17,9 +17,12 @@ model is trained once on ``source_size`` archs of the source drawn from the same
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["zero_shot", "run"]
 
@@ -67,7 +70,7 @@ def run(
     vocab: str = "shared",
     gnn_params: dict[str, Any] | None = None,
     baseline: str | None = "xgb-plus",
-):  # noqa: ANN201 - pandas.DataFrame, imported lazily
+) -> pd.DataFrame:
     """The transfer study: one row per (seed, shots, method) with Spearman and Kendall.
 
     Args:
