@@ -41,24 +41,14 @@ def aggregate(components: dict[str, np.ndarray]) -> np.ndarray:
         components: ``expressivity``, ``progressivity``, ``trainability``, ``complexity``
             arrays over the same networks. The population is the networks with any component
             (``n`` of them); within it a NaN component ranks lowest (as the official ``-inf``).
-            The ``nb201_zc`` recipe applies the same rule (``nasbench`` cannot import this).
+            The rule lives in ``nasbench.recipes.nb201_zc.rank_aggregate``, which the store uses.
 
     Shapes:
         each component ``(N,)``; returns ``(N,)``, NaN outside the population.
     """
-    import pandas as pd
+    from nasbench.recipes.nb201_zc import rank_aggregate
 
-    stacked = np.stack([np.asarray(components[k], dtype=float) for k in COMPONENTS])
-    scored = ~np.all(np.isnan(stacked), axis=0)
-    n = int(scored.sum())
-    total = np.full(stacked.shape[1], np.nan)
-    if n:
-        part = np.zeros(n)
-        for a in stacked[:, scored]:
-            filled = np.where(np.isnan(a), -np.inf, a)
-            part += np.log(pd.Series(filled).rank(method="average").to_numpy() / n)
-        total[scored] = part
-    return total
+    return rank_aggregate([components[k] for k in COMPONENTS])
 
 
 PROXY = Proxy(
