@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import gzip
 import json
 import math
@@ -57,6 +58,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from predictors.parallel import imap_unordered
 
 __all__ = [
     "BankRecipe",
@@ -710,19 +713,10 @@ def build_bank(
         bar.update(1)
         bar.set_postfix_str(f"test acc {rec['test_accuracy'][-1]:.1f}%")
 
+    work = functools.partial(train_arch, recipe=recipe.to_json(), device=device, threads=threads)
     try:
-        if scheduler:
-            from dask.distributed import Client, as_completed
-
-            with Client(scheduler) as client:
-                futures = [client.submit(train_arch, a, recipe.to_json(), device, threads,
-                                         pure=False, key=f"bank-{i}-{a}")
-                           for i, a in enumerate(todo)]
-                for fut in as_completed(futures):
-                    finished(fut.result())
-        else:
-            for a in todo:
-                finished(train_arch(a, recipe, device, threads))
+        for rec in imap_unordered(work, todo, scheduler=scheduler or None):
+            finished(rec)
     finally:
         bar.close()
     return records

@@ -273,34 +273,13 @@ def _run(task: dict[str, Any]) -> dict[str, Any]:
 def _execute(tasks: list[dict[str, Any]], n_jobs: int, scheduler: Any, progress: bool, desc: str) -> list:
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=len(tasks), desc=desc, unit="run", disable=not progress)
+    from predictors.parallel import imap_unordered
+
     results = []
-    try:
-        if scheduler is not None:
-            from dask.distributed import Client, as_completed
-
-            client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
-            try:
-                futures = client.map(_run, tasks, pure=False)
-                for fut in as_completed(futures):
-                    results.append(fut.result())
-                    bar.update()
-            finally:
-                if client is not scheduler:
-                    client.close()
-        elif n_jobs == 1:
-            for task in tasks:
-                results.append(_run(task))
-                bar.update()
-        else:
-            from joblib import Parallel, delayed
-
-            parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
-            for row in parallel(delayed(_run)(t) for t in tasks):
-                results.append(row)
-                bar.update()
-    finally:
-        bar.close()
+    with tqdm(total=len(tasks), desc=desc, unit="run", disable=not progress) as bar:
+        for row in imap_unordered(_run, tasks, n_jobs=n_jobs, scheduler=scheduler):
+            results.append(row)
+            bar.update()
     return results
 
 

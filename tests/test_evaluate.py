@@ -92,7 +92,7 @@ def test_joblib_gives_same_numbers(nb201, serial):
 def test_dask_gives_same_numbers(nb201, serial):
     from dask.distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
                       dashboard_address=None) as cluster:
         # by address, as `--scheduler ADDRESS` does
         df = ev.evaluate(nb201, DATASET, TARGET, PREDICTORS, scheduler=cluster.scheduler_address,

@@ -5,6 +5,7 @@
     nasbench proxies nb201 --dataset cifar10 --archs all --n-jobs 2
     nasbench proxies nb201 --dataset cifar10 --archs 200 --proxies synflow,nwot --out /tmp/zc
     nasbench proxies nb201 --dataset cifar10 --archs my_archs.txt     # one arch or index a line
+    nasbench proxies nb201 --dataset cifar10 --archs all --scheduler tcp://host:8786   # Dask
 
 Results go to ``--out`` (default ``data/zc/<space>_<dataset>/``) as gzip CSV chunks with a
 ``manifest.json``; a rerun of the same command resumes where the last one stopped. The store
@@ -37,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="results directory (default data/zc/<space>_<dataset>); reruns resume it")
     p.add_argument("--device", default=None, help="torch device, e.g. cuda (default cpu)")
     p.add_argument("--n-jobs", type=int, default=1, help="parallel processes (joblib), 1 torch thread each")
+    p.add_argument("--scheduler", default=None,
+                   help="Dask scheduler address (tcp://host:8786): one chunk per task on the cluster")
     p.add_argument("--seed", type=int, default=0, help="init, batches and random draws (default 0)")
     p.add_argument("--batch-size", type=int, default=64, help="images per batch (default 64)")
     p.add_argument("--chunk", type=int, default=50, help="archs per checkpoint file (default 50)")
@@ -81,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         done = table.run(
             args.space, args.dataset, _archs(args.archs), names, out,
             seed=args.seed, batch_size=args.batch_size, chunk=args.chunk, n_jobs=args.n_jobs,
-            device=args.device, order_seed=args.order_seed, command=command,
+            scheduler=args.scheduler, device=args.device, order_seed=args.order_seed, command=command,
             progress=not args.no_progress,
         )
     except (KeyError, ValueError, FileNotFoundError) as err:

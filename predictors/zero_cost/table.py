@@ -17,6 +17,7 @@ isomorphism-invariant was checked on a sample (``isomorphism_check``).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -205,14 +206,16 @@ def run(
     batch_size: int = BATCH_SIZE,
     chunk: int = 50,
     n_jobs: int = 1,
+    scheduler: Any = None,
     device: str | None = None,
     order_seed: int = 0,
     command: str = "",
     progress: bool = True,
 ) -> Path:
     """Compute (or resume) a results directory; returns its path. See the module docstring."""
-    from joblib import Parallel, delayed
     from tqdm import tqdm
+
+    from predictors.parallel import imap_unordered
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -243,20 +246,12 @@ def run(
     t0 = time.time()
     bar = tqdm(total=len(jobs), initial=len(jobs) - len(todo), unit="chunk",
                disable=not progress, desc=f"{space} proxies")
-    threads = 1 if n_jobs != 1 else max(1, int(os.environ.get("NASBENCH_TORCH_THREADS", "1")))
-    args = (space, dataset, str(out), seed, batch_size, device, threads)
-    if n_jobs == 1:
-        for job in todo:
-            run_job(job, *args)
-            bar.update(1)
-            _progress(manifest_path, manifest, out, t0)
-    else:
-        results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-            delayed(run_job)(job, *args) for job in todo
-        )
-        for _ in results:
-            bar.update(1)
-            _progress(manifest_path, manifest, out, t0)
+    threads = 1 if n_jobs != 1 or scheduler is not None else max(1, int(os.environ.get("NASBENCH_TORCH_THREADS", "1")))
+    work = functools.partial(run_job, space=space, dataset=dataset, out_dir=str(out), seed=seed,
+                             batch_size=batch_size, device=device, threads=threads)
+    for _ in imap_unordered(work, todo, n_jobs=n_jobs, scheduler=scheduler):
+        bar.update(1)
+        _progress(manifest_path, manifest, out, t0)
     bar.close()
     _progress(manifest_path, manifest, out, t0)
     return out

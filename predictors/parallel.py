@@ -1,0 +1,99 @@
+"""Run one function over many tasks: here, in joblib worker processes, or on a Dask cluster.
+
+Every long computation of the toolkit (``nasbench evaluate`` runs, ``nasbench proxies`` chunks,
+``nasbench build-bank`` architectures) is a list of independent tasks whose results are written as
+they arrive, so a killed run resumes from what was written. This module is the one place that
+decides where the tasks run::
+
+    >>> from predictors.parallel import imap_unordered
+    >>> sorted(imap_unordered(abs, [-2, 1, -3]))
+    [1, 2, 3]
+
+Tasks seed torch's process-wide random state (network initialisation), so two tasks running at the
+same time in one process would draw from each other's seed: every Dask worker process must run one
+task at a time (``dask worker ADDRESS --nthreads 1 --nworkers N``); a cluster where a process runs
+more (multi-threaded workers, several in-process workers) is refused with that instruction rather
+than giving numbers that change from run to run.
+
+``fn`` and the tasks must be picklable for ``n_jobs > 1`` and for a scheduler (module-level
+functions, ``functools.partial`` of them, plain data): a worker process or a Dask worker imports
+``fn``'s module itself, so the cluster's workers need this package installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+__all__ = ["imap_unordered"]
+
+
+def imap_unordered(
+    fn: Callable[[T], R],
+    tasks: Iterable[T],
+    *,
+    n_jobs: int = 1,
+    scheduler: Any = None,
+) -> Iterator[R]:
+    """``fn(task)`` for every task, yielded in the order they finish.
+
+    Args:
+        fn: the work of one task.
+        tasks: the tasks (consumed once).
+        n_jobs: joblib worker processes; 1 runs the tasks here, one after another, in order.
+            Ignored when ``scheduler`` is given.
+        scheduler: a Dask scheduler address (``"tcp://host:8786"``) or a
+            ``dask.distributed.Client``; every task becomes one future. A client passed in is left
+            open; one made from an address is closed when the iterator finishes.
+
+    Raises:
+        ValueError: ``n_jobs`` below 1; a Dask worker process that would run two tasks at once.
+        Any exception of ``fn``, re-raised when its task's result is reached.
+    """
+    if n_jobs < 1:
+        raise ValueError(f"n_jobs={n_jobs}: use 1 (run here) or more worker processes")
+    if scheduler is not None:
+        yield from _dask(fn, list(tasks), scheduler)
+    elif n_jobs == 1:
+        for task in tasks:
+            yield fn(task)
+    else:
+        from joblib import Parallel, delayed
+
+        yield from Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+            delayed(fn)(task) for task in tasks
+        )
+
+
+def _dask(fn: Callable[[T], R], tasks: list[T], scheduler: Any) -> Iterator[R]:
+    from dask.distributed import Client, as_completed
+
+    client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+    try:
+        _check_one_task_per_process(client)
+        for future in as_completed(client.map(fn, tasks, pure=False)):
+            yield future.result()
+    finally:
+        if client is not scheduler:
+            client.close()
+
+
+def _check_one_task_per_process(client: Any) -> None:
+    """Refuse a cluster where one process runs two tasks at once (see the module docstring)."""
+    import os
+
+    workers = client.scheduler_info()["workers"]
+    per_process: dict[Any, int] = {}
+    for address, pid in client.run(os.getpid).items():
+        key = (workers[address]["host"], pid)
+        per_process[key] = per_process.get(key, 0) + workers[address]["nthreads"]
+    crowded = [n for n in per_process.values() if n > 1]
+    if crowded:
+        raise ValueError(
+            f"a Dask worker process runs {crowded[0]} tasks at once: tasks seed torch's "
+            "process-wide random state, so start one single-threaded worker per process "
+            "(dask worker ADDRESS --nthreads 1 --nworkers N)"
+        )
