@@ -245,3 +245,27 @@ def test_tu_graph_classification_bank(tmp_path):
     assert rec["test_accuracy"][-1] == pytest.approx(
         100 * np.mean(got["test"].argmax(1) == got["test_labels"]))
     assert set(rec["calibration"]["2"]) == {"temperature", "pre", "post"}
+
+
+def test_committed_enzymes_bank_store_returns_the_recorded_numbers(tmp_path):
+    import nasbench
+    from nasbench.recipes import nbgraph_enzymes_bank as enz
+    from nasbench.spaces.nbgraph import SPACE as GRAPH
+
+    if not (enz.BANK_DIR / "results.jsonl.gz").is_file():
+        pytest.skip("no committed ENZYMES bank results yet")
+    records = bank.read_results(enz.BANK_DIR)
+    path = enz.RECIPE.build(tmp_path / "nbgraph_enzymes_bank.h5", progress=False)
+    last = str(json.loads((enz.BANK_DIR / "recipe.json").read_text())["epochs"])
+    with nasbench.Benchmark(path) as b:
+        assert len(b.archs) == len(records)  # trained archs only
+        for r in records[:5]:
+            key = GRAPH.key(GRAPH.canonical(r["arch"]))
+            assert b.query(key, "enzymes", "test_accuracy") == pytest.approx(r["test_accuracy"][-1])
+            assert b.query(r["arch"], "enzymes", "ece/pre_ts/15_bins") == pytest.approx(
+                r["calibration"][last]["pre"]["ECE_15"])
+        untrained = next(a for a in GRAPH.enumerate() if a not in set(b.archs))
+        from nasbench.errors import UnknownArchitectureError
+
+        with pytest.raises(UnknownArchitectureError, match="has no row for it"):
+            b.query(untrained, "enzymes", "test_accuracy")

@@ -1,0 +1,133 @@
+"""What every calibration-bank store shares: reading ``nasbench build-bank`` results into columns.
+
+A bank folder (``data/bank/<name>/``) holds ``recipe.json`` (the training recipe),
+``results.jsonl.gz`` (one record per trained architecture) and a ``README.md`` (command, wall
+time, progress). ``bank_columns`` turns it into store columns: per-epoch curves
+(``aggregation="curve"``; a plain query returns the last epoch) of train / valid / test loss and
+accuracy, every calibration column of Tao et al.'s bank under the names of
+``nasbench.readers.calibration`` (NaN at epochs without calibration), the temperature, OOD
+detection where measured, ``params`` (millions) and ``train_time``. The store recipes
+(``nb201_bank``, ``nbgraph_enzymes_bank``) say which rows and what the splits are.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from nasbench.errors import SourceMissingError
+from nasbench.readers.calibration import metric_spec
+from nasbench.store import Column
+
+#: metric -> (unit, split, direction, what it is); ``{valid}`` / ``{test}`` / ``{train}`` are
+#: filled with the store's own split descriptions
+CURVES = {
+    "train_loss": ("", "train", "min", "cross-entropy, running mean over the epoch's {train}"),
+    "train_accuracy": ("%", "train", "max", "top-1 accuracy, running over the epoch's {train}"),
+    "valid_loss": ("", "valid", "min", "cross-entropy on {valid}"),
+    "valid_accuracy": ("%", "valid", "max", "top-1 accuracy on {valid}"),
+    "test_loss": ("", "test", "min", "cross-entropy on {test}"),
+    "test_accuracy": ("%", "test", "max", "top-1 accuracy on {test}"),
+}
+
+
+def read_bank(folder: Path) -> tuple[dict, list[dict]]:
+    """``(recipe, records)`` of a bank folder; a missing file says how to make it."""
+    recipe_path, results_path = folder / "recipe.json", folder / "results.jsonl.gz"
+    for p in (recipe_path, results_path):
+        if not p.is_file():
+            raise SourceMissingError(
+                f"bank results {str(p)!r} are missing; make them with `nasbench build-bank --out "
+                f"{folder}` (see {folder / 'README.md'})"
+            )
+    recipe = json.loads(recipe_path.read_text())
+    with gzip.open(results_path, "rt", encoding="utf-8") as fh:
+        records = [json.loads(line) for line in fh if line.strip()]
+    return recipe, records
+
+
+def bank_columns(
+    folder: Path,
+    n_rows: int,
+    row_of: Callable[[dict], int],
+    dataset: str,
+    describe: Callable[[dict], str],
+    splits: dict[str, str],
+) -> list[Column]:
+    """The columns of a bank folder, ``n_rows`` long, NaN where no architecture was trained.
+
+    Args:
+        folder: the bank folder.
+        n_rows: the store's row count.
+        row_of: a record -> its row; raises ``ValueError`` for a record that does not belong.
+        dataset: the dataset name of every column.
+        describe: the training recipe (``recipe.json``) -> words appended to every description.
+        splits: ``{"train": ..., "valid": ..., "test": ...}``: what each split is, in words.
+    """
+    recipe, records = read_bank(folder)
+    how = describe(recipe)
+    epochs = int(recipe["epochs"])
+    rows = np.array([row_of(r) for r in records], dtype=np.int64)
+    if len(set(rows.tolist())) != len(rows):
+        raise ValueError(f"bank results in {folder} hold an architecture twice")
+    columns: list[Column] = []
+
+    def curve(metric: str, values: np.ndarray, unit: str, split: str, direction: str, text: str) -> None:
+        arr = np.full((n_rows, epochs), np.nan)
+        arr[rows] = values
+        columns.append(Column(dataset=dataset, metric=metric, values=arr, unit=unit, split=split,
+                              budget=epochs, aggregation="curve", direction=direction,
+                              description=f"{text}; per epoch; {how}"))
+
+    def single(metric: str, values: np.ndarray, unit: str, direction: str, text: str) -> None:
+        arr = np.full(n_rows, np.nan)
+        arr[rows] = values
+        columns.append(Column(dataset=dataset, metric=metric, values=arr, unit=unit, split="",
+                              budget=epochs, aggregation="single", direction=direction,
+                              description=f"{text}; {how}"))
+
+    for metric, (unit, split, direction, text) in CURVES.items():
+        values = np.array([r[metric] for r in records], dtype=np.float64).reshape(-1, epochs)
+        curve(metric, values, unit, split, direction, text.format(**splits))
+    single("params", np.array([r["params"] for r in records]) / 1e6, "M", "min",
+           "parameters of the trained network (millions)")
+    single("train_time", np.array([r["train_time"] for r in records]), "s", "min",
+           "wall time of the training epochs (evaluation excluded)")
+
+    # calibration: one curve per bank column, NaN at epochs without calibration
+    keys = sorted({k for r in records for c in r["calibration"].values() for k in c["pre"]})
+    for when in ("pre", "post"):
+        for key in keys:
+            if key == "acc" and when == "pre":
+                continue  # equals test_accuracy
+            vals = np.full((len(records), epochs), np.nan)
+            for i, r in enumerate(records):
+                for e, c in r["calibration"].items():
+                    vals[i, int(e) - 1] = c[when].get(key, np.nan)
+            if key == "acc":
+                curve("test_accuracy/post_ts_split", vals * 100.0, "%", "test", "max",
+                      "top-1 accuracy on the 80 % of the test split the post_ts metrics use")
+                continue
+            spec = metric_spec(f"{when}_{key}")
+            curve(spec.metric, vals, spec.unit, spec.split, spec.direction, spec.description)
+    extras = {
+        "temperature": ("", "", "temperature fitted by the bank's grid search (0.1..10, lowest "
+                        "15-bin ECE on a seeded 20 % of the test split)"),
+        "ood_auroc": ("fraction", "max", "AUROC of the predictive entropy separating the test split "
+                      "from 2,000 MNIST digits (OOD positive), before temperature scaling"),
+        "ood_aupr": ("fraction", "max", "average precision of the same OOD detection"),
+    }
+    for key, (unit, direction, text) in extras.items():
+        vals = np.full((len(records), epochs), np.nan)
+        for i, r in enumerate(records):
+            for e, c in r["calibration"].items():
+                vals[i, int(e) - 1] = c.get(key, np.nan)
+        if np.isnan(vals).all():
+            continue
+        metric = key if key == "temperature" else f"{key}/mnist"
+        curve(metric, vals, unit, "test", direction, text)
+    return columns
