@@ -253,6 +253,10 @@ def _calibration(logits: np.ndarray, labels: np.ndarray, ood_logits: np.ndarray 
                  recipe: BankRecipe) -> dict[str, Any]:
     from nasbench import calibration as cal
 
+    if not np.all(np.isfinite(logits)):
+        # a diverged run: its losses and accuracies are recorded as they are, and no calibration
+        # is defined for non-finite outputs (the bank keeps going with the next architecture)
+        return {"temperature": float("nan"), "pre": {}, "post": {}, "diverged": True}
     probs = cal.softmax(logits)
     pre = cal.metrics(probs, labels, recipe.bins)
     valid, held = cal.temperature_split(len(labels), recipe.ts_valid, recipe.ts_seed)

@@ -27,6 +27,15 @@ is built. Cache files are written to a temporary name and renamed.
     >>> x, y = datasets.cifar10("train", n=10_000, seed=0)   # uint8 (10000, 32, 32, 3), int64
     >>> xb, yb = datasets.batch("cifar10", 64, seed=0)        # float32 tensor (64, 3, 32, 32)
 
+**Input packs** carry the exact subsets a run needs to a machine without the raw files (a GPU
+machine, a cluster node): ``write_pack(path, [("cifar10", "train", 128, 0)])`` stores those
+``load`` results with the raw files' pinned sha256; with ``$NASBENCH_INPUT_PACK`` set to that file,
+``load`` serves a request found in the pack from it (identical arrays) and reads the raw files for
+anything else::
+
+    >>> datasets.write_pack("inputs.npz", [("cifar10", "train", 128, 0)])   # here
+    $ NASBENCH_INPUT_PACK=inputs.npz nasbench proxies nb201 --dataset cifar10 ...  # there
+
 Subsets are **class-balanced**: ``n`` images hold ``n // 10`` of every class (the remainder goes to
 randomly chosen classes), drawn by ``seed`` and returned in a shuffled order. ``seed=None`` with
 ``n=None`` returns the whole split in file order (sorted by class, then file number).
@@ -70,6 +79,7 @@ __all__ = [
     "mnist",
     "to_tensor",
     "tu",
+    "write_pack",
 ]
 
 CIFAR10_CLASSES = (
@@ -327,6 +337,9 @@ def load(
         KeyError: unknown dataset. ValueError: unknown split, or ``n`` outside 1..split size.
     """
     _check(name, split)
+    packed = _from_pack(name, split, n, seed)
+    if packed is not None:
+        return packed
     images, labels = _full(name, split)
     if n is None and seed is None:
         return images.copy(), labels.copy()
@@ -338,6 +351,54 @@ def load(
         raise ValueError("seed=None keeps file order and needs n=None; pass an int seed for a subset")
     idx = _balanced_subset(labels, n, np.random.default_rng(seed))
     return images[idx], labels[idx]
+
+
+#: environment variable naming an input pack (see the module docstring)
+PACK_ENV = "NASBENCH_INPUT_PACK"
+
+
+def _pack_key(name: str, split: str, n: int | None, seed: int | None) -> str:
+    return f"{name}/{split}/{n}/{seed}"
+
+
+def _raw_pins(name: str) -> str:
+    keys = ["cifar10/train", "cifar10/test"] if name == "cifar10" else ["mnist/images", "mnist/labels"]
+    return ",".join(SOURCES[k].sha256 for k in keys)
+
+
+def write_pack(path: str | os.PathLike[str],
+               requests: list[tuple[str, str, int | None, int | None]]) -> Path:
+    """Write the ``load(name, split, n, seed)`` results of ``requests`` to one ``.npz`` (atomic).
+
+    Returns the path. The pack records the pinned sha256 of the raw files they came from; a pack
+    made from other files is refused when read.
+    """
+    arrays: dict[str, np.ndarray] = {}
+    for name, split, n, seed in requests:
+        images, labels = load(name, split, n, seed)
+        key = _pack_key(name, split, n, seed)
+        arrays[f"{key}/images"], arrays[f"{key}/labels"] = images, labels
+        arrays[f"pins/{name}"] = np.array(_raw_pins(name))
+    out = Path(path)
+    _write_npz(out, **arrays)
+    return out
+
+
+def _from_pack(name: str, split: str, n: int | None, seed: int | None
+               ) -> tuple[np.ndarray, np.ndarray] | None:
+    path = os.environ.get(PACK_ENV)
+    if not path:
+        return None
+    key = _pack_key(name, split, n, seed)
+    with np.load(path) as pack:
+        if f"{key}/images" not in pack.files:
+            return None
+        if str(pack[f"pins/{name}"]) != _raw_pins(name):
+            raise ValueError(
+                f"input pack {path} was made from other {name} files than the pinned ones; "
+                f"remake it with predictors.datasets.write_pack"
+            )
+        return pack[f"{key}/images"].copy(), pack[f"{key}/labels"].copy()
 
 
 def cifar10(

@@ -269,3 +269,12 @@ def test_committed_enzymes_bank_store_returns_the_recorded_numbers(tmp_path):
 
         with pytest.raises(UnknownArchitectureError, match="has no row for it"):
             b.query(untrained, "enzymes", "test_accuracy")
+
+
+def test_a_diverged_run_records_no_calibration_instead_of_stopping_the_bank():
+    logits = np.array([[0.0, np.nan], [1.0, 2.0]], dtype=np.float32)
+    got = bank._calibration(logits, np.array([0, 1]), None, bank.BankRecipe())
+    assert got["diverged"] is True and got["pre"] == {} and np.isnan(got["temperature"])
+    ok = bank._calibration(np.array([[0.0, 1.0], [1.0, 2.0]] * 10, dtype=np.float32),
+                           np.array([0, 1] * 10), None, bank.BankRecipe(bins=(5,)))
+    assert "diverged" not in ok and ok["pre"]["ECE_5"] >= 0

@@ -85,3 +85,34 @@ def test_tu_graphs_from_pinned_files():
     assert ds[0].x.shape == (17, 7) and ds[0].edge_index.shape == (2, 38)
     with pytest.raises(KeyError, match="unknown TU dataset 'imdb'"):
         datasets.tu("imdb")
+
+
+def test_input_pack_serves_the_same_arrays_without_the_raw_files(tmp_path, monkeypatch):
+    pack = datasets.write_pack(tmp_path / "inputs.npz", [("cifar10", "train", 128, 0)])
+    want = datasets.load("cifar10", "train", 128, 0)
+    # a machine without the raw files: only the pack can answer
+    monkeypatch.setenv("NASBENCH_DATA", str(tmp_path / "nowhere"))
+    monkeypatch.setenv("NASBENCH_CACHE", str(tmp_path / "nocache"))
+    monkeypatch.setenv(datasets.PACK_ENV, str(pack))
+    datasets._full.cache_clear()
+    got = datasets.load("cifar10", "train", 128, 0)
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
+    x, y = datasets.batch("cifar10", 128, seed=0)
+    assert tuple(x.shape) == (128, 3, 32, 32) and y.tolist() == want[1].tolist()
+    from nasbench.errors import NasbenchError
+
+    with pytest.raises(NasbenchError, match="NASBENCH_DATA"):  # not in the pack, no raw file here
+        datasets.load("cifar10", "train", 64, 1)
+    datasets._full.cache_clear()
+
+
+def test_input_pack_from_other_raw_files_is_refused(tmp_path, monkeypatch):
+    pack = datasets.write_pack(tmp_path / "inputs.npz", [("cifar10", "train", 16, 0)])
+    with np.load(pack) as z:
+        arrays = dict(z)
+    arrays["pins/cifar10"] = np.array("0" * 64)
+    np.savez(tmp_path / "other.npz", **arrays)
+    monkeypatch.setenv(datasets.PACK_ENV, str(tmp_path / "other.npz"))
+    with pytest.raises(ValueError, match="other cifar10 files"):
+        datasets.load("cifar10", "train", 16, 0)

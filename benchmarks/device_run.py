@@ -1,0 +1,226 @@
+"""The long computations on a borrowed GPU machine, as one prepared, time-boxed call.
+
+Some sessions are lent a machine with a GPU for a few minutes (see the project's device notes);
+everything the toolkit computes there is computed here too, only slower, so this driver only
+moves work: it packs the inputs the jobs read, runs the jobs there until a deadline (every job
+resumes from its committed results and writes atomically, so stopping it loses only the work in
+flight), and merges what came back into ``data/``. The CPU path stays the one the tests run.
+
+Three steps::
+
+    # here: inputs the jobs read, into .device/ (git-ignored; carried to the machine)
+    .venv/bin/python benchmarks/device_run.py prepare
+    # there (device tool, carry [".device"]), e.g. 480 s of work:
+    python3 benchmarks/device_run.py run --seconds 480 --out $OUT
+    # here: merge the returned archive into data/zc/... and data/bank/...
+    .venv/bin/python benchmarks/device_run.py collect /path/to/files_at/results.tar.gz
+
+Jobs (``--jobs``, comma-separated, default all):
+
+* ``zc-nb201``: ``nasbench proxies nb201 --dataset cifar10 --archs all --chunk 25`` into a copy of
+  ``data/zc/nb201_cifar10`` (the committed chunks are skipped), ``--device cuda``, ``--workers``
+  processes sharing the GPU. TF32 is switched off (``NVIDIA_TF32_OVERRIDE=0``) so the GPU's
+  float32 matches the CPU's to rounding; the chunks computed there are listed in
+  ``device_runs.json`` beside the results.
+* ``bank-cora``: ``nasbench build-bank --space nbgraph --dataset cora`` for the architectures
+  ``prepare`` listed (500 seeded plus the best and worst on Cora), split over ``--workers``
+  processes, each writing its own folder; ``collect`` merges them into
+  ``data/bank/nbgraph_cora`` after checking they share one recipe.
+
+Nothing here reads the raw-data folder on the GPU machine: CIFAR-10 images come from an input pack
+(``predictors.datasets.write_pack``), Cora from the Planetoid files copied into ``.device/data``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PREP = ROOT / ".device"
+ZC_DIR = Path("data/zc/nb201_cifar10")
+BANK_CORA = Path("data/bank/nbgraph_cora")
+#: the Cora bank's recipe (flags of ``nasbench build-bank``); NAS-Bench-Graph's own per-dataset
+#: settings are not in any file here, so this is the project's documented choice
+CORA_RECIPE = ["--space", "nbgraph", "--dataset", "cora", "--epochs", "200", "--optimizer", "adam",
+               "--lr", "0.01", "--weight-decay", "5e-4", "--dropout", "0.5", "--schedule", "cosine",
+               "--calib-epochs", "50,100,200", "--train-seed", "777"]
+JOBS = ("zc-nb201", "bank-cora")
+
+
+def prepare(n_bank: int) -> None:
+    """Write ``.device/``: the input pack, Cora's files under a data root, the bank's arch list."""
+    from nasbench.config import data_root
+    from predictors import bank, datasets
+
+    PREP.mkdir(exist_ok=True)
+    datasets.write_pack(PREP / "inputs.npz", [("cifar10", "train", 128, 0)])
+    src = data_root() / "inputs" / "planetoid-cora-citeseer"
+    shutil.copytree(src, PREP / "data" / "inputs" / src.name, dirs_exist_ok=True)
+    archs = bank.select_archs("nbgraph", n_bank, seed=0)
+    (PREP / "bank_cora_archs.txt").write_text("\n".join(archs) + "\n")
+    size = sum(f.stat().st_size for f in PREP.rglob("*") if f.is_file())
+    print(f"prepared {PREP} ({size / 1e6:.1f} MB): input pack, Cora files, {len(archs)} bank archs")
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1",
+        "NASBENCH_INPUT_PACK": str(PREP / "inputs.npz"), "NASBENCH_DATA": str(PREP / "data"),
+        "NVIDIA_TF32_OVERRIDE": "0",
+    })
+    return env
+
+
+def _start(cmd: list[str], log: Path) -> subprocess.Popen:
+    return subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=log.open("w"),
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def run(seconds: float, out: Path, jobs: list[str], workers: int, device: str) -> None:
+    """Start every job, stop them all at the deadline, pack what is new into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="device-run-"))
+    before = {p.name for p in (ROOT / ZC_DIR).glob("chunk-*.csv.gz")}
+    procs: list[subprocess.Popen] = []
+    py = sys.executable
+    if "zc-nb201" in jobs:
+        procs.append(_start([py, "-m", "nasbench.cli", "proxies", "nb201", "--dataset", "cifar10",
+                             "--archs", "all", "--chunk", "25", "--no-progress", "--device", device,
+                             "--n-jobs", str(workers), "--out", str(ROOT / ZC_DIR)],
+                            out / "zc-nb201.log"))
+    if "bank-cora" in jobs:
+        archs = (PREP / "bank_cora_archs.txt").read_text().split()
+        for w in range(workers):
+            mine = archs[w::workers]
+            cmd = [py, "-m", "predictors.bank", "--out", str(work / f"bank-{w}"), *CORA_RECIPE,
+                   "--device", device, "--quiet", "--no-extremes"]
+            for a in mine:
+                cmd += ["--arch", a]
+            procs.append(_start(cmd, out / f"bank-cora-{w}.log"))
+    deadline = time.time() + seconds
+    while time.time() < deadline and any(p.poll() is None for p in procs):
+        time.sleep(5)
+    for p in procs:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGTERM)
+    for p in procs:
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+    new = sorted(p for p in (ROOT / ZC_DIR).glob("chunk-*.csv.gz") if p.name not in before)
+    with tarfile.open(out / "results.tar.gz", "w:gz") as tar:
+        for p in new:
+            tar.add(p, arcname=f"zc/{p.name}")
+        for folder in sorted(work.glob("bank-*")):
+            for f in ("recipe.json", "results.jsonl.gz"):
+                if (folder / f).is_file():
+                    tar.add(folder / f, arcname=f"{folder.name}/{f}")
+        info = {"device": _device_name(device), "seconds": seconds, "zc_chunks": [p.name for p in new]}
+        blob = json.dumps(info, indent=1).encode()
+        meta = tarfile.TarInfo("run.json")
+        meta.size = len(blob)
+        tar.addfile(meta, io.BytesIO(blob))
+    print(f"{len(new)} proxy chunks, {len(list(work.glob('bank-*')))} bank folders -> {out / 'results.tar.gz'}")
+
+
+def _device_name(device: str) -> str:
+    if device.startswith("cuda"):
+        import torch
+
+        return torch.cuda.get_device_name(0)
+    return device
+
+
+def collect(archive: Path) -> None:
+    """Merge a returned archive: new proxy chunks into ``data/zc/nb201_cifar10`` (chunks that exist
+    here are kept), bank records into ``data/bank/nbgraph_cora`` (one recipe, no duplicates)."""
+    from predictors import bank
+
+    tmp = Path(tempfile.mkdtemp(prefix="device-collect-"))
+    with tarfile.open(archive) as tar:
+        tar.extractall(tmp, filter="data")
+    info = json.loads((tmp / "run.json").read_text())
+    added = []
+    for f in sorted((tmp / "zc").glob("chunk-*.csv.gz")) if (tmp / "zc").is_dir() else []:
+        target = ROOT / ZC_DIR / f.name
+        if not target.exists():
+            shutil.copy2(f, target)
+            added.append(f.name)
+    log = ROOT / ZC_DIR / "device_runs.json"
+    runs = json.loads(log.read_text()) if log.is_file() else []
+    if added:
+        runs.append({"device": info["device"], "date": time.strftime("%Y-%m-%d"), "chunks": added})
+        log.write_text(json.dumps(runs, indent=1) + "\n")
+    parts = sorted(tmp.glob("bank-*"))
+    records: dict[str, dict] = {}
+    recipe = None
+    target = ROOT / BANK_CORA
+    if (target / "results.jsonl.gz").is_file():
+        recipe = json.loads((target / "recipe.json").read_text())
+        records = {r["arch"]: r for r in bank.read_results(target)}
+    for part in parts:
+        if not (part / "recipe.json").is_file():
+            continue
+        r = json.loads((part / "recipe.json").read_text())
+        if recipe is not None and r != recipe:
+            raise ValueError(f"{part.name} was trained with another recipe than {target}")
+        recipe = r
+        for rec in bank.read_results(part):
+            records.setdefault(rec["arch"], rec)
+    if parts and recipe is not None:
+        target.mkdir(parents=True, exist_ok=True)
+        (target / "recipe.json").write_text(json.dumps(recipe, indent=1, sort_keys=True) + "\n")
+        tmp_out = target / "results.jsonl.gz.tmp"
+        with gzip.open(tmp_out, "wt", encoding="utf-8") as fh:
+            for rec in records.values():
+                fh.write(json.dumps(rec) + "\n")
+        os.replace(tmp_out, target / "results.jsonl.gz")
+    print(f"collected: {len(added)} new proxy chunks; {len(records)} Cora bank records "
+          f"(device: {info['device']})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="step", required=True)
+    pp = sub.add_parser("prepare", help="write .device/ here")
+    pp.add_argument("--bank-archs", type=int, default=500)
+    pr = sub.add_parser("run", help="run the jobs until the deadline (on the GPU machine)")
+    pr.add_argument("--seconds", type=float, required=True)
+    pr.add_argument("--out", type=Path, required=True)
+    pr.add_argument("--jobs", default=",".join(JOBS))
+    pr.add_argument("--workers", type=int, default=8, help="processes per job sharing the GPU")
+    pr.add_argument("--device", default="cuda")
+    pc = sub.add_parser("collect", help="merge a returned results.tar.gz here")
+    pc.add_argument("archive", type=Path)
+    args = p.parse_args(argv)
+    if args.step == "prepare":
+        prepare(args.bank_archs)
+    elif args.step == "run":
+        jobs = args.jobs.split(",")
+        unknown = sorted(set(jobs) - set(JOBS))
+        if unknown:
+            p.error(f"unknown job {unknown[0]!r}; use some of {', '.join(JOBS)}")
+        run(args.seconds, args.out, jobs, args.workers, args.device)
+    else:
+        collect(args.archive)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
