@@ -226,6 +226,7 @@ def _run(task: dict[str, Any]) -> dict[str, Any]:
     import warnings
 
     from sklearn.base import clone, is_regressor
+    from sklearn.utils import get_tags
 
     from predictors.metrics import score, score_names
 
@@ -260,8 +261,11 @@ def _run(task: dict[str, Any]) -> dict[str, Any]:
     if error:
         row.update(dict.fromkeys(score_names(task["top_k"]), float("nan")))
     else:
-        if ranker and task["direction"] == "min":
-            pred = -pred  # rankers score "higher = better"; align with a lower-is-better target
+        if ranker and task["direction"] == "min" and not get_tags(model).target_tags.required:
+            # rankers that learn nothing (proxies, columns) score "higher = better": align them
+            # with a lower-is-better target; a ranker fitted on y (robot, TablePredictor(sign=
+            # "fit"), rank ensembles) is already ordered like y, as a regressor is
+            pred = -pred
         row.update(score(task["y_test"], pred, top_k=task["top_k"], direction=task["direction"],
                          on_target_scale=not ranker))
     row["fit_seconds"] = fit_s
@@ -590,15 +594,15 @@ def plot_curves(
     ``(k/n seeds at some sizes)``. ``path`` may be one file or several (e.g. ``["curve.png",
     "curve.svg"]``); the format follows the suffix. Returns the written paths.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # a Figure of its own, not pyplot: the caller's backend (a notebook's inline one) is untouched
+    from matplotlib import colormaps
+    from matplotlib.figure import Figure
 
     paths = [Path(path)] if isinstance(path, (str, Path)) else [Path(p) for p in path]
     summary = summarize(df, [score])
-    fig, ax = plt.subplots(figsize=(8.5, 4.8))
-    colors = plt.get_cmap("tab20").colors
+    fig = Figure(figsize=(8.5, 4.8))
+    ax = fig.subplots()
+    colors = colormaps["tab20"].colors
     for i, (name, part) in enumerate(summary.groupby("predictor", sort=False)):
         part = part.sort_values("train_size")
         # rankers that learn nothing give the same value at every size: draw them dashed
@@ -627,5 +631,4 @@ def plot_curves(
     for p in paths:
         p.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(p, dpi=120, metadata={"Date": None} if p.suffix == ".svg" else None)
-    plt.close(fig)
     return paths

@@ -173,8 +173,12 @@ def test_markdown_and_plot(serial, tmp_path):
     assert text.startswith("### t") and "| predictor | n=20 | n=60 |" in text
     ranked = [line.split("|")[1].strip() for line in text.splitlines() if line.startswith("| ")]
     assert ranked[1] in ("xgb", "lgbm") and ranked[3] == "random"  # ranked by n=60
+    import matplotlib
+
+    backend = matplotlib.get_backend()
     paths = ev.plot_curves(serial, [tmp_path / "c.png", tmp_path / "c.svg"])
     assert paths[0].read_bytes()[:4] == b"\x89PNG" and b"<svg" in paths[1].read_bytes()[:400]
+    assert matplotlib.get_backend() == backend  # a notebook's inline backend stays
 
 
 def test_errors(nb201):

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -372,6 +373,16 @@ class Study:
 
     def report(self, protocol: str, sections: list[Section]) -> Report:
         return Report(self.name, self.title, self.cite, protocol, sections)
+
+    def execute(self, config: Config) -> Report:
+        """``run(config)``, timed (``Report.seconds``); missing data gives the skipped report."""
+        start = time.perf_counter()
+        try:
+            report = self.run(config)
+        except StudySkipped as exc:
+            report = self.skipped(str(exc))
+        report.seconds = time.perf_counter() - start
+        return report
 
     def skipped(self, reason: str) -> Report:
         return Report(self.name, self.title, self.cite, "", skipped=reason)

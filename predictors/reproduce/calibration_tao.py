@@ -86,6 +86,19 @@ def _values(b: Benchmark, dataset: str, metric: str) -> np.ndarray | None:
     return np.asarray(b.values(dataset, metric), dtype=np.float64)
 
 
+def _one_per_class(b: Benchmark, rows: np.ndarray) -> np.ndarray:
+    """The first of ``rows`` in each isomorphism class: a store that copies a class's value to
+    every member (the ``calibration`` store does) must not count one network several times."""
+    seen: set[str] = set()
+    first = []
+    for r in rows.tolist():
+        cls = b.space.canonical(b.archs[r])
+        if cls not in seen:
+            seen.add(cls)
+            first.append(r)
+    return np.asarray(first, dtype=np.int64)
+
+
 def _selection(cell: Cell) -> str | None:
     if cell.context.get("store") == "calibration":
         return (f"{cell.context['n']:,} archs: the rows the authors' notebooks printed, not a "
@@ -125,7 +138,7 @@ def run(config: Config) -> Report:
             x, y = _values(b, *f.a), _values(b, *f.b)
             if x is None or y is None:
                 continue
-            keep = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
+            keep = _one_per_class(b, np.flatnonzero(np.isfinite(x) & np.isfinite(y)))
             both = int(keep.size)
             most = max(most, both)
             if f.top and keep.size > TOP:
@@ -154,7 +167,7 @@ def run(config: Config) -> Report:
         raise StudySkipped("not available: " + "; ".join(absent))
     protocol = (
         "Protocol: Kendall tau-b between the two named calibration columns over the archs that "
-        "have both (cross-dataset findings: the top 100 by the first dataset's `nb201` test "
+        "have both, one per isomorphism class (cross-dataset findings: the top 100 by the first dataset's `nb201` test "
         f"accuracy when more have both); interval: {resamples} bootstrap resamples of those archs. "
         "ECE = 15-bin equal-width ECE before temperature scaling unless bins or scaling are named."
     )

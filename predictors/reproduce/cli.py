@@ -64,7 +64,7 @@ def _write(path: Path, text: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the studies named in ``argv``; return the exit code (module docstring)."""
     from predictors import reproduce
-    from predictors.reproduce.base import Config, StudySkipped
+    from predictors.reproduce.base import Config
 
     args = build_parser().parse_args(argv)
     known = reproduce.names()
@@ -91,13 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     summaries, failed = [], False
     start_all = time.perf_counter()
     for name in chosen:
-        study = reproduce.get(name)
-        start = time.perf_counter()
-        try:
-            report = study.run(config)
-        except StudySkipped as exc:
-            report = study.skipped(str(exc))
-        report.seconds = time.perf_counter() - start
+        report = reproduce.get(name).execute(config)
         report.command = "nasbench reproduce " + name + (
             f" --seeds {args.seeds}" if args.seeds is not None else "")
         text = report.markdown()

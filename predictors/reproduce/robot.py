@@ -18,7 +18,8 @@ Ours follows that recipe with the Suite-Zero proxy scores stored in ``nb201`` (N
 synflow is already a logarithm, like RoBoT's "logmeasures"; min-max normalised as RoBoT does),
 optuna's TPE sampler for step 1 (RoBoT used a Gaussian process with UCB; optuna's ``GPSampler``
 took about 15 s per run on the 2 shared cores here, TPE well under 1 s), seeds ``0 .. runs-1``,
-and random search with the same budget and objective as a baseline. The candidates are the archs with
+and random search with the same budget and objective as a baseline. The search routine itself is
+``predictors.robot.robot_search`` (shared with the ``robot`` predictor). The candidates are the archs with
 all six scores (the GRAF export: 9,444 of 15,625); rules attach that fact where it matters.
 """
 
@@ -42,6 +43,7 @@ from predictors.reproduce.base import (
     load_store,
 )
 from predictors.reproduce.stats import mean_interval
+from predictors.robot import robot_search
 
 if TYPE_CHECKING:
     from nasbench import Benchmark
@@ -66,39 +68,6 @@ def normalised_scores(b: Benchmark, dataset: str) -> tuple[np.ndarray, np.ndarra
     span = z.max(axis=0) - z.min(axis=0)
     z = (z - z.min(axis=0)) / np.where(span > 0, span, 1.0)
     return rows, z
-
-
-def robot_search(z: np.ndarray, objective: np.ndarray, budget: int, seed: int) -> list[int]:
-    """One RoBoT run: the positions (into ``z``'s rows) of the ``budget`` queried archs, in order.
-
-    Shapes:
-        z: (n, proxies); objective: (n,) the query's answer (higher is better)
-    """
-    import optuna
-
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    queried: list[int] = []
-    best = {"value": -np.inf, "w": None}
-
-    def trial_fn(trial: optuna.Trial) -> float:
-        w = np.array([trial.suggest_float(p, -1.0, 1.0) for p in PROXIES])
-        top = int(np.argmax(z @ w))
-        if top not in queried:
-            queried.append(top)
-        if objective[top] >= best["value"]:
-            best.update(value=objective[top], w=w)
-        return float(objective[top])
-
-    sampler = optuna.samplers.TPESampler(seed=seed)
-    study = optuna.create_study(direction="maximize", sampler=sampler)
-    study.optimize(trial_fn, n_trials=budget - 1)
-    order = np.argsort(-(z @ best["w"]), kind="stable")
-    for pos in order:
-        if len(queried) >= budget:
-            break
-        if int(pos) not in queried:
-            queried.append(int(pos))
-    return queried
 
 
 def random_search(n: int, budget: int, seed: int) -> list[int]:
@@ -175,7 +144,7 @@ def run(config: Config) -> Report:
         rows, z = normalised_scores(b, source)
         objective = objective_all[rows]
         test = np.asarray(b.values(d, "test_accuracy_robot"), dtype=np.float64)[rows]
-        found = np.array([test[_pick(robot_search(z, objective, budget, s), objective)]
+        found = np.array([test[_pick(robot_search(z, objective, budget, s, names=PROXIES), objective)]
                           for s in range(runs)])
         rand = np.array([test[_pick(random_search(len(rows), budget, s), objective)]
                          for s in range(runs)])
