@@ -31,6 +31,7 @@ __all__ = [
     "MLPPredictor",
     "RandomPredictor",
     "TablePredictor",
+    "RobotPredictor",
     "make",
     "evaluate",
     "metrics",
@@ -47,6 +48,7 @@ _LAZY = {
     "MLPPredictor": "predictors.baselines",
     "RandomPredictor": "predictors.baselines",
     "TablePredictor": "predictors.baselines",
+    "RobotPredictor": "predictors.robot",
     "make": "predictors.registry",
 }
 _SUBMODULES = {"evaluate", "metrics", "registry", "base", "gbdt", "baselines", "cli"}

@@ -12,6 +12,9 @@ Names::
     xgb-naslib, xgb-both-naslib  NASLib's XGBoost settings as used by NAS-Bench-Suite-Zero
                               (500 rounds, learning rate 0.3, depth 6, no subsampling)
     random                    uniform noise (the floor)
+    robot                     RoBoT: a linear combination of the store's standardised zero-cost
+                              proxies, weights in [-1, 1] found by optuna TPE maximising Kendall
+                              on the training archs (``predictors.robot``)
     params, flops             rank by the stored params / FLOPs column, bigger = better (the
                               classic size baseline, whatever direction the store records)
     zc/<proxy>                rank by one stored zero-cost proxy (e.g. zc/synflow), in the
@@ -83,7 +86,7 @@ def names_help() -> str:
     """One line listing the accepted names."""
     return (
         "xgb, lgbm, rf, mlp [-zc|-both] [-cv|-default|-naslib|-plus] [:<encoding>], random, params, flops, "
-        "zc/<proxy>, gnn[-gin|-gcn|-gat|-flow][-mse|-hinge|-logistic|-listwise][-both][-pre], gnn+xgb"
+        "zc/<proxy>, robot, gnn[-gin|-gcn|-gat|-flow][-mse|-hinge|-logistic|-listwise][-both][-pre], gnn+xgb"
     )
 
 
@@ -105,6 +108,14 @@ def make(
         from predictors.gnn import names as gnn_names
 
         return gnn_names.make(base, bench=bench, dataset=dataset, space=space, random_state=random_state)
+    if base == "robot":  # RoBoT's proxy combination: predictors.robot
+        from predictors.robot import RobotPredictor, store_proxies
+
+        if name != base:
+            raise PredictorInputError(f"{name!r}: robot reads zero-cost proxies, not an encoding; use 'robot'")
+        if bench is not None and dataset is not None:
+            store_proxies(bench, dataset)  # a store without zc/* columns is refused here
+        return RobotPredictor(bench=bench, dataset=dataset, random_state=random_state)
     if base == "random":
         return RandomPredictor(random_state=random_state)
     if base in ("params", "flops"):
