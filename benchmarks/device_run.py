@@ -10,18 +10,21 @@ Three steps::
 
     # here: inputs the jobs read, into .device/ (git-ignored; carried to the machine)
     .venv/bin/python benchmarks/device_run.py prepare
-    # there (device tool, carry [".device"]), e.g. 480 s of work:
-    python3 benchmarks/device_run.py run --seconds 480 --out $OUT
+    # there (device tool, carry [".device"]), e.g. 480 s of work; jobs x workers ~ the 16 cores:
+    python3 benchmarks/device_run.py run --seconds 480 --out $OUT \
+        --jobs zc-nb201_cifar10,zc-nbmacro_cifar10,bank-cora --workers 5
     # here: merge the returned archive into data/zc/... and data/bank/...
     .venv/bin/python benchmarks/device_run.py collect /path/to/files_at/results.tar.gz
 
 Jobs (``--jobs``, comma-separated, default all):
 
-* ``zc-nb201``: ``nasbench proxies nb201 --dataset cifar10 --archs all --chunk 25`` into a copy of
-  ``data/zc/nb201_cifar10`` (the committed chunks are skipped), ``--device cuda``, ``--workers``
-  processes sharing the GPU. TF32 is switched off (``NVIDIA_TF32_OVERRIDE=0``) so the GPU's
-  float32 matches the CPU's to rounding; the chunks computed there are listed in
-  ``device_runs.json`` beside the results.
+* ``zc-<folder>``, one per proxy table under ``data/zc/`` (``zc-nb201_cifar10``,
+  ``zc-nb101_cifar10``, ``zc-nbgraph_cora``, ...): the ``nasbench proxies`` run of that folder with
+  the settings in its ``manifest.json`` (space, dataset, chunk, batch size), so the committed chunks
+  are skipped and the new ones continue the same plan; ``--device cuda``, ``--workers`` processes
+  sharing the GPU. TF32 is switched off (``NVIDIA_TF32_OVERRIDE=0``) so the GPU's float32
+  matches the CPU's to rounding; the chunks computed there are listed in ``device_runs.json``
+  beside the results.
 * ``bank-cora``: ``nasbench build-bank --space nbgraph --dataset cora`` for the architectures
   ``prepare`` listed (500 seeded plus the best and worst on Cora), split over ``--workers``
   processes, each writing its own folder; ``collect`` merges them into
@@ -51,14 +54,28 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PREP = ROOT / ".device"
-ZC_DIR = Path("data/zc/nb201_cifar10")
+ZC_ROOT = Path("data/zc")
 BANK_CORA = Path("data/bank/nbgraph_cora")
 #: the Cora bank's recipe (flags of ``nasbench build-bank``); NAS-Bench-Graph's own per-dataset
 #: settings are not in any file here, so this is the project's documented choice
 CORA_RECIPE = ["--space", "nbgraph", "--dataset", "cora", "--epochs", "200", "--optimizer", "adam",
                "--lr", "0.01", "--weight-decay", "5e-4", "--dropout", "0.5", "--schedule", "cosine",
                "--calib-epochs", "50,100,200", "--train-seed", "777"]
-JOBS = ("zc-nb201", "bank-cora")
+
+
+def zc_jobs() -> dict[str, Path]:
+    """``zc-<folder>`` -> the results folder, for every proxy table with a manifest."""
+    return {f"zc-{d.name}": d for d in sorted((ROOT / ZC_ROOT).iterdir())
+            if (d / "manifest.json").is_file()}
+
+
+def _zc_command(folder: Path, device: str, workers: int) -> list[str]:
+    s = json.loads((folder / "manifest.json").read_text())["settings"]
+    return [sys.executable, "-m", "nasbench.cli", "proxies", s["space"], "--dataset", s["dataset"],
+            "--archs", "all", "--chunk", str(s["chunk"]), "--batch-size", str(s["batch_size"]),
+            "--seed", str(s["seed"]), "--order-seed", str(s["order_seed"]),
+            "--proxies", ",".join(s["proxies"]), "--no-progress", "--device", device,
+            "--n-jobs", str(workers), "--out", str(folder)]
 
 
 def prepare(n_bank: int) -> None:
@@ -95,14 +112,12 @@ def run(seconds: float, out: Path, jobs: list[str], workers: int, device: str) -
     """Start every job, stop them all at the deadline, pack what is new into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="device-run-"))
-    before = {p.name for p in (ROOT / ZC_DIR).glob("chunk-*.csv.gz")}
+    tables = {j: d for j, d in zc_jobs().items() if j in jobs}
+    before = {p for d in tables.values() for p in d.glob("chunk-*.csv.gz")}
     procs: list[subprocess.Popen] = []
     py = sys.executable
-    if "zc-nb201" in jobs:
-        procs.append(_start([py, "-m", "nasbench.cli", "proxies", "nb201", "--dataset", "cifar10",
-                             "--archs", "all", "--chunk", "25", "--no-progress", "--device", device,
-                             "--n-jobs", str(workers), "--out", str(ROOT / ZC_DIR)],
-                            out / "zc-nb201.log"))
+    for job, folder in tables.items():
+        procs.append(_start(_zc_command(folder, device, workers), out / f"{job}.log"))
     if "bank-cora" in jobs:
         archs = (PREP / "bank_cora_archs.txt").read_text().split()
         for w in range(workers):
@@ -123,15 +138,16 @@ def run(seconds: float, out: Path, jobs: list[str], workers: int, device: str) -
             p.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(p.pid, signal.SIGKILL)
-    new = sorted(p for p in (ROOT / ZC_DIR).glob("chunk-*.csv.gz") if p.name not in before)
+    new = sorted(p for d in tables.values() for p in d.glob("chunk-*.csv.gz") if p not in before)
     with tarfile.open(out / "results.tar.gz", "w:gz") as tar:
         for p in new:
-            tar.add(p, arcname=f"zc/{p.name}")
+            tar.add(p, arcname=f"zc/{p.parent.name}/{p.name}")
         for folder in sorted(work.glob("bank-*")):
             for f in ("recipe.json", "results.jsonl.gz"):
                 if (folder / f).is_file():
                     tar.add(folder / f, arcname=f"{folder.name}/{f}")
-        info = {"device": _device_name(device), "seconds": seconds, "zc_chunks": [p.name for p in new]}
+        info = {"device": _device_name(device), "seconds": seconds,
+                "zc_chunks": [f"{p.parent.name}/{p.name}" for p in new]}
         blob = json.dumps(info, indent=1).encode()
         meta = tarfile.TarInfo("run.json")
         meta.size = len(blob)
@@ -148,7 +164,7 @@ def _device_name(device: str) -> str:
 
 
 def collect(archive: Path) -> None:
-    """Merge a returned archive: new proxy chunks into ``data/zc/nb201_cifar10`` (chunks that exist
+    """Merge a returned archive: new proxy chunks into their ``data/zc/<folder>`` (chunks that exist
     here are kept), bank records into ``data/bank/nbgraph_cora`` (one recipe, no duplicates)."""
     from predictors import bank
 
@@ -156,16 +172,16 @@ def collect(archive: Path) -> None:
     with tarfile.open(archive) as tar:
         tar.extractall(tmp, filter="data")
     info = json.loads((tmp / "run.json").read_text())
-    added = []
-    for f in sorted((tmp / "zc").glob("chunk-*.csv.gz")) if (tmp / "zc").is_dir() else []:
-        target = ROOT / ZC_DIR / f.name
-        if not target.exists():
+    added: dict[str, list[str]] = {}
+    for f in sorted(tmp.glob("zc/*/chunk-*.csv.gz")):
+        target = ROOT / ZC_ROOT / f.parent.name / f.name
+        if target.parent.is_dir() and not target.exists():
             shutil.copy2(f, target)
-            added.append(f.name)
-    log = ROOT / ZC_DIR / "device_runs.json"
-    runs = json.loads(log.read_text()) if log.is_file() else []
-    if added:
-        runs.append({"device": info["device"], "date": time.strftime("%Y-%m-%d"), "chunks": added})
+            added.setdefault(f.parent.name, []).append(f.name)
+    for folder, chunks in added.items():
+        log = ROOT / ZC_ROOT / folder / "device_runs.json"
+        runs = json.loads(log.read_text()) if log.is_file() else []
+        runs.append({"device": info["device"], "date": time.strftime("%Y-%m-%d"), "chunks": chunks})
         log.write_text(json.dumps(runs, indent=1) + "\n")
     parts = sorted(tmp.glob("bank-*"))
     records: dict[str, dict] = {}
@@ -191,7 +207,7 @@ def collect(archive: Path) -> None:
             for rec in records.values():
                 fh.write(json.dumps(rec) + "\n")
         os.replace(tmp_out, target / "results.jsonl.gz")
-    print(f"collected: {len(added)} new proxy chunks; {len(records)} Cora bank records "
+    print(f"collected: {sum(map(len, added.values()))} new proxy chunks; {len(records)} Cora bank records "
           f"(device: {info['device']})")
 
 
@@ -203,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     pr = sub.add_parser("run", help="run the jobs until the deadline (on the GPU machine)")
     pr.add_argument("--seconds", type=float, required=True)
     pr.add_argument("--out", type=Path, required=True)
-    pr.add_argument("--jobs", default=",".join(JOBS))
+    pr.add_argument("--jobs", default="all", help="comma-separated: zc-<folder>, bank-cora, or all")
     pr.add_argument("--workers", type=int, default=8, help="processes per job sharing the GPU")
     pr.add_argument("--device", default="cuda")
     pc = sub.add_parser("collect", help="merge a returned results.tar.gz here")
@@ -212,10 +228,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.step == "prepare":
         prepare(args.bank_archs)
     elif args.step == "run":
-        jobs = args.jobs.split(",")
-        unknown = sorted(set(jobs) - set(JOBS))
+        known = [*zc_jobs(), "bank-cora"]
+        jobs = known if args.jobs == "all" else args.jobs.split(",")
+        unknown = sorted(set(jobs) - set(known))
         if unknown:
-            p.error(f"unknown job {unknown[0]!r}; use some of {', '.join(JOBS)}")
+            p.error(f"unknown job {unknown[0]!r}; use some of {', '.join(known)}")
         run(args.seconds, args.out, jobs, args.workers, args.device)
     else:
         collect(args.archive)

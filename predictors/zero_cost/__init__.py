@@ -8,8 +8,15 @@ sharing one run of each forward / backward pass.
     >>> res = zero_cost.compute_arch("nb201", 6111, "cifar10", inputs, proxies="all", seed=0)
     >>> res.values["synflow"], res.reasons
 
+On a graph (NAS-Bench-Graph GNNs), ``graph_inputs("cora")`` gives the inputs and the same calls
+run the graph passes::
+
+    >>> cora = zero_cost.graph_inputs("cora", seed=0)
+    >>> res = zero_cost.compute_arch("nbgraph", "0-1-2-3|gcn,gat,sage,arma", "cora", cora)
+
 Modules: ``base`` (``Proxy``, ``Undefined``), ``registry`` (proxies by name), ``passes`` (the
-shared passes), ``runner`` (the fused computation), ``proxies/`` (one module per proxy, each
+shared passes on images), ``graph_passes`` (the same passes on a graph, nodes as the batch, with
+each proxy's graph convention), ``runner`` (the fused computation), ``proxies/`` (one module per proxy, each
 documenting its paper and convention), ``table`` (a space's proxies computed in resumable
 chunks), ``cli`` (``nasbench proxies``). Importing this package imports no torch.
 """
@@ -23,6 +30,7 @@ _LAZY = {
     "compute": "predictors.zero_cost.runner",
     "compute_arch": "predictors.zero_cost.runner",
     "cifar10_inputs": "predictors.zero_cost.runner",
+    "graph_inputs": "predictors.zero_cost.runner",
     "Result": "predictors.zero_cost.runner",
     "available": "predictors.zero_cost.registry",
     "Proxy": "predictors.zero_cost.base",

@@ -6,6 +6,7 @@
     nasbench proxies nb201 --dataset cifar10 --archs 200 --proxies synflow,nwot --out /tmp/zc
     nasbench proxies nb201 --dataset cifar10 --archs my_archs.txt     # one arch or index a line
     nasbench proxies nb201 --dataset cifar10 --archs all --scheduler tcp://host:8786   # Dask
+    nasbench proxies nbgraph --dataset cora --archs 200        # GNNs on the Cora graph
 
 Results go to ``--out`` (default ``data/zc/<space>_<dataset>/``) as gzip CSV chunks with a
 ``manifest.json``; a rerun of the same command resumes where the last one stopped. The store
@@ -65,12 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     try:
-        from predictors.networks import SPACES, dataset_info
-        from predictors.zero_cost import registry, table
+        from predictors.networks import SPACES
+        from predictors.zero_cost import registry, runner, table
 
         if args.space not in SPACES:
             raise ValueError(f"no network builder for space {args.space!r}; use one of {', '.join(SPACES)}")
-        dataset_info(args.dataset)
+        runner.check_dataset(args.space, args.dataset)
         names = [p.name for p in registry.get(args.proxies)]
         if args.n_jobs < 1 or args.batch_size < 2 or args.chunk < 1:
             raise ValueError("--n-jobs and --chunk must be >= 1, --batch-size >= 2")

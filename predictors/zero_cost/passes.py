@@ -33,11 +33,15 @@ Passes and features (``"<pass>:<feature>"``):
 
 Every random draw comes from a ``torch.Generator`` seeded from the run's seed and the pass, so a
 result does not depend on which other passes ran or in which order.
+
+On a graph (NAS-Bench-Graph GNNs, ``graph_passes.GraphInputs``) the runner calls the passes of the
+same names in ``predictors.zero_cost.graph_passes`` instead: nodes play the role of images.
 """
 
 from __future__ import annotations
 
 import copy
+import inspect
 import math
 import warnings
 from dataclasses import dataclass
@@ -202,14 +206,18 @@ def _data_pass(
                 total += float((0.5 * per.pow(2).mean(0)).sum()) * fan
             out["fisher"] = total
         if "hvp" in features:
-            z = sum((g.detach() * g).sum() for g in gw if g is not None and g.requires_grad)
-            if isinstance(z, torch.Tensor) and z.requires_grad:
-                hg = torch.autograd.grad(z, weights, allow_unused=True)
-                out["hvp"] = [torch.zeros_like(w) if h is None else h.detach()
-                              for w, h in zip(weights, hg)]
-            else:
-                out["hvp"] = [torch.zeros_like(w) for w in weights]
+            out["hvp"] = _hessian_gradient(gw, weights)
     return out
+
+
+def _hessian_gradient(grads: list[Any], weights: list[torch.Tensor]) -> list[torch.Tensor]:
+    """GraSP's ``H g`` per weight: the gradient of ``g . stop_grad(g)`` (``grads`` taken with
+    ``create_graph=True``); zeros where the loss does not reach a weight twice."""
+    z = sum((g.detach() * g).sum() for g in grads if g is not None and g.requires_grad)
+    if not (isinstance(z, torch.Tensor) and z.requires_grad):
+        return [torch.zeros_like(w) for w in weights]
+    hg = torch.autograd.grad(z, weights, allow_unused=True)
+    return [torch.zeros_like(w) if h is None else h.detach() for w, h in zip(weights, hg)]
 
 
 def data_pass(net: nn.Module, inputs: Inputs, features: set[str]) -> dict[str, Any]:
@@ -362,6 +370,9 @@ def zen_pass(net: nn.Module, inputs: Inputs, features: set[str]) -> dict[str, An
 def aznas_pass(net: nn.Module, inputs: Inputs, features: set[str]) -> dict[str, Any]:
     if not (hasattr(net, "stem") and hasattr(net, "cells")):
         raise AttributeError(f"{type(net).__name__} has no stem / cells: AZ-NAS reads cell outputs")
+    if any(len(inspect.signature(cell.forward).parameters) != 1 for cell in net.cells):
+        # DARTS cells read the two previous cells' outputs; this pass chains one-input cells
+        raise ValueError(f"{type(net).__name__}'s cells take two inputs: AZ-NAS here chains one-input cells")
     gen = _generator(inputs.seed, 4, inputs.x.device)
     twin = _copy(net)
     with torch.no_grad():

@@ -14,6 +14,12 @@ forward / backward passes per proxy. A value that is undefined (a proxy raising 
 pass failing, a non-finite number, or an input-dependent proxy on a network whose output ignores
 its input) is NaN with a reason in ``Result.reasons``.
 
+Graphs: with ``graph_inputs(dataset)`` (a ``graph_passes.GraphInputs``: Cora or CiteSeer, the
+public split's training nodes as the batch) the runner runs ``graph_passes.PASSES`` instead of the
+image passes; the proxies score them unchanged (the per-proxy graph conventions are listed in
+``predictors.zero_cost.graph_passes``). A pass that has no meaning for an input raises
+``Undefined``; its proxies are NaN with that reason.
+
 Determinism: ``compute_arch`` builds the network under ``torch.manual_seed(seed)`` (the default
 PyTorch init the benchmarks' proxy code uses), and every pass draws its random numbers from its
 own generator seeded from ``seed``; the same arch, inputs and seed give the same numbers, serial
@@ -56,16 +62,29 @@ class Result:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def _plan(proxies: Iterable[Proxy]) -> dict[str, set[str]]:
+def _plan(
+    proxies: Iterable[Proxy], table: dict | None = None, merged: dict[str, str] | None = None
+) -> dict[str, set[str]]:
+    table = _passes.PASSES if table is None else table
+    merged = merged or {}
     plan: dict[str, set[str]] = {}
     for p in proxies:
         for pass_name in p.passes:
-            plan.setdefault(pass_name, set()).update(p.features(pass_name))
+            plan.setdefault(merged.get(pass_name, pass_name), set()).update(p.features(pass_name))
     if any(p.input_dependent for p in proxies) and "data" not in plan:
         plan["data"] = set()
     if "data" in plan:
         plan["data"].add("constant")
-    return {name: plan[name] for name in _passes.PASSES if name in plan}
+    return {name: plan[name] for name in table if name in plan}
+
+
+def _pass_table(inputs: Any) -> tuple[dict, dict[str, str]]:
+    """The passes for this kind of input and which pass names share another pass's run."""
+    from predictors.zero_cost import graph_passes
+
+    if isinstance(inputs, graph_passes.GraphInputs):
+        return graph_passes.PASSES, graph_passes.MERGED
+    return _passes.PASSES, {}
 
 
 def _store(result: Result, proxy: Proxy, value: Any) -> None:
@@ -96,20 +115,29 @@ def compute(
     Args:
         net: the network at initialisation (it is not trained; passes that re-initialise work on
             copies, so ``net``'s weights are unchanged; BN running statistics are updated).
-        inputs: the batches and seed (see ``passes.Inputs``).
+        inputs: the batches and seed (``passes.Inputs``), or a graph and its batch nodes
+            (``graph_passes.GraphInputs``, for NAS-Bench-Graph networks: the graph passes run).
         proxies: names, a comma-separated string, or ``"all"``.
     """
     wanted = get(proxies)
     result = Result()
     outputs: dict[str, Any] = {}
     failed: dict[str, str] = {}
-    for name, features in _plan(wanted).items():
+    table, merged = _pass_table(inputs)
+    for name, features in _plan(wanted, table, merged).items():
         t0 = time.perf_counter()
         try:
-            outputs[name] = _passes.PASSES[name](net, inputs, features)
+            outputs[name] = table[name](net, inputs, features)
+        except Undefined as why:  # the pass has no meaning for this input (e.g. on a graph)
+            failed[name] = str(why)
         except (RuntimeError, ValueError, AttributeError, torch.linalg.LinAlgError) as err:
             failed[name] = f"pass {name!r} failed: {type(err).__name__}: {str(err)[:200]}"
         result.seconds[name] = time.perf_counter() - t0
+    for alias, host in merged.items():
+        if host in outputs:
+            outputs[alias] = outputs[host]
+        elif host in failed:
+            failed[alias] = failed[host]
     constant = bool(outputs.get("data", {}).get("constant", False))
     for proxy in wanted:
         broken = [failed[p] for p in proxy.passes if p in failed]
@@ -142,6 +170,79 @@ def cifar10_inputs(
     return _passes.Inputs(
         x=x[:batch_size], y=y[:batch_size], x2=x[batch_size:], y2=y[batch_size:],
         num_classes=num_classes, seed=seed,
+    )
+
+
+#: graph datasets proxies can run on (local Planetoid files; ``predictors.networks.graph_data``)
+GRAPH_DATASETS = ("cora", "citeseer")
+
+
+def graph_inputs(dataset: str, seed: int = 0, device: Any = None, folder: Any = None) -> Any:
+    """A graph (``cora`` or ``citeseer``) and its public split's training nodes as the proxies'
+    batch (``graph_passes.GraphInputs``); raw node features, as NAS-Bench-Graph loaded them.
+
+    Raises:
+        KeyError: not a graph dataset here (the message lists them).
+        FileNotFoundError: the Planetoid files are missing.
+    """
+    from predictors.networks import graph_data
+    from predictors.networks.nbgraph import HPARAMS
+    from predictors.zero_cost.graph_passes import GraphInputs
+
+    if dataset not in GRAPH_DATASETS:
+        raise KeyError(f"no graph inputs for {dataset!r}; use one of {', '.join(GRAPH_DATASETS)}")
+    data = graph_data.load(dataset)
+    nodes = torch.nonzero(data.train_mask).flatten()
+    return GraphInputs(
+        x=data.x.to(device), edge_index=data.edge_index.to(device), y=data.y.to(device),
+        nodes=nodes.to(device), num_classes=HPARAMS[dataset][1], seed=seed, name=dataset,
+    )
+
+
+def check_dataset(space: str, dataset: str) -> None:
+    """Refuse a dataset the space's networks cannot run on here, naming the ones they can.
+
+    Raises:
+        KeyError: an unknown image dataset (``predictors.networks.dataset_info``'s message).
+        ValueError: a graph dataset for an image space, or the other way round.
+    """
+    from predictors.networks import dataset_info
+
+    if space == "nbgraph":
+        if dataset not in GRAPH_DATASETS:
+            raise ValueError(
+                f"--dataset {dataset!r}: NAS-Bench-Graph proxies run on a local graph; use one "
+                f"of {', '.join(GRAPH_DATASETS)}"
+            )
+        return
+    if dataset in GRAPH_DATASETS:
+        raise ValueError(f"--dataset {dataset!r} is a graph: only nbgraph networks run on it")
+    if space in ("transnas_micro", "transnas_macro"):
+        # also their classification tasks (class_object, class_scene), on CIFAR-10 images at the
+        # task's input size (predictors.zero_cost.table)
+        from predictors.networks.transnas_macro import task_info
+
+        task_info(dataset)
+        return
+    dataset_info(dataset)
+
+
+def describe_inputs(dataset: str, batch_size: int, seed: int) -> str:
+    """What the proxies of a run on ``dataset`` read, in words (for a results manifest)."""
+    if dataset in GRAPH_DATASETS:
+        return (
+            f"the {dataset} graph (Planetoid public split, raw node features), whole-graph "
+            "forward passes with BatchNorm1d over every node; the batch is the public split's "
+            "training nodes (nodes play the role of images; ZiCo: two class-balanced halves of "
+            "them; MeCo: the whole graph as its one data); Zen and AZ-NAS read Gaussian node "
+            "features, synflow all-ones node features; GradSign is undefined on a graph (NaN); "
+            "see predictors/zero_cost/graph_passes.py"
+        )
+    return (
+        "CIFAR-10 (JPEG q75) train images, two class-balanced batches "
+        f"(predictors.datasets.batch('cifar10', {2 * batch_size}, seed={seed})): "
+        "the first for every data proxy, the second for ZiCo only; MeCo reads its first "
+        "image; Zen and AZ-NAS read Gaussian noise; synflow an all-ones image"
     )
 
 

@@ -2,17 +2,30 @@
 
 A run computes the requested proxies for a list of architectures, ``chunk`` at a time, each chunk
 written as ``chunk-<first position>.csv.gz`` (temporary file, then rename) with one row per
-architecture: ``index`` (official index), ``arch``, one column per metric, ``reasons`` (JSON: why
+architecture: ``index`` (see below), ``arch``, one column per metric, ``reasons`` (JSON: why
 each NaN is NaN) and ``seconds``. A restart reads the chunks present and skips what is done, so a
 killed run loses at most the chunks in flight. ``manifest.json`` records the command, the inputs
 (images, batch, seed), the proxies, the counts and the wall time.
 
-NB201 ("all"): the 6,466 isomorphism-class representatives (``SPACE.canonical``) are scored with
-every proxy, in an order shuffled by ``order_seed`` so any prefix is an unbiased sample; then the
-other 9,159 cells get the proxies that depend on more than the cell's function (``params``,
-``flops``, ``l2_norm``: a dead edge still holds weights) and the rest is fanned out from their
-representative by the recipe (``nasbench.recipes.nb201_zc``). Which proxies are
-isomorphism-invariant was checked on a sample (``isomorphism_check``).
+What a space's table covers (``table_archs``): the space's enumeration (NB201, NAS-Bench-Macro,
+TransNAS micro: every arch), or, for spaces too large to enumerate or with published scores on a
+subset only, the arch list of their ``<store>_zc`` recipe (``TABLE_STORES``): NB101 a seeded
+1,000-cell sample of the partial table holding the NAS-Bench-Suite-Zero cells
+(``nasbench.recipes.nb101_zc``), DARTS / NB301 the 500 Suite-Zero genotypes
+(``nasbench.recipes.nb301_zc``). ``index`` is the arch's position in that list: the official
+index where the space has one (NB201), the enumeration position (NAS-Bench-Macro: the base-3
+number; TransNAS micro: the sorted position), the ``<store>_zc`` row for listed tables. Results
+are keyed by the arch string (the recipe matches rows by it), ``index`` is informational there.
+A listed table runs in its row order (the recipe puts the Suite-Zero cells first, so a prefix is
+what validation needs); an enumerated one in an order shuffled by ``order_seed``.
+
+"all" on a space with isomorphism classes (NB201: 6,466 of 15,625; NAS-Bench-Macro: 3,969 of
+6,561; TransNAS micro: 1,229 of 4,096): the class representatives (``SPACE.canonical``) are
+scored with every proxy, in an order shuffled by ``order_seed`` so any prefix is an unbiased
+sample; then the other archs get the proxies that depend on more than the cell's function
+(``params``, ``flops``, ``l2_norm``: a dead edge still holds weights) and the rest is fanned out
+from their representative by the recipe (``nasbench.recipes._zc``). Which proxies are
+isomorphism-invariant was checked on an NB201 sample (``isomorphism_check``).
 """
 
 from __future__ import annotations
@@ -48,11 +61,35 @@ class Job:
     proxies: list[str]
 
 
+#: spaces whose table is a recipe's arch list rather than the space's enumeration -> that recipe
+TABLE_STORES = {"nb101": "nb101_zc", "darts": "nb301_zc", "nb301": "nb301_zc"}
+#: TransNAS-Bench-101 classification tasks: the benchmark trained their networks on Taskonomy
+#: images at 256x256, which are not here; the proxies read CIFAR-10 images at that size
+#: (``predictors.networks.transnas_macro.TASKS``: classes, input shape)
+TASK_IMAGES_NOTE = (
+    ". TransNAS-Bench-101's Taskonomy images are not available: these CIFAR-10 images upsampled to "
+    "{size}x{size} (area interpolation of 32x32: each pixel an {k}x{k} block), the input size the "
+    "benchmark trained its {dataset} networks at, with its {classes}-class head (labels 0-9 used)"
+)
+#: network-builder names that are another space's archs (``predictors.networks.SPACES``)
+SPACE_OF = {"nb301": "darts", "nats_tss": "nb201"}
+
+
 def space_archs(space: str) -> list[str]:
     """Every architecture of a space in official order (spaces that enumerate)."""
     from nasbench import spaces
 
-    return list(spaces.get(space).enumerate())
+    return list(spaces.get(SPACE_OF.get(space, space)).enumerate())
+
+
+def table_archs(space: str) -> list[str]:
+    """The archs a space's proxy table covers, in row order (see the module docstring): the
+    ``TABLE_STORES`` recipe's arch list (read from its pinned raw files) or the enumeration."""
+    if space in TABLE_STORES:
+        from nasbench import recipes
+
+        return recipes.get(TABLE_STORES[space]).arch_list()
+    return space_archs(space)
 
 
 def plan(
@@ -62,19 +99,24 @@ def plan(
     order_seed: int = 0,
     fan_out: bool = True,
 ) -> list[tuple[int, str, list[str]]]:
-    """``(official index, arch, proxies)`` in run order.
+    """``(index, arch, proxies)`` in run order; ``index`` is the arch's position in
+    ``table_archs(space)`` (the official index on NB201; see the module docstring).
 
-    ``archs``: ``"all"``, a number (a seeded sample of that many distinct archs), or a list of
-    archs / indices. With ``fan_out`` and ``"all"`` on a space with canonical forms, only class
+    ``archs``: ``"all"`` (the table's archs), a number (a seeded sample of that many distinct
+    archs of the table), or a list of arch strings / indices (a token that is an arch string of
+    the table is that arch, else a digit string is an index). With ``fan_out`` and ``"all"`` on a space with canonical forms, only class
     representatives get every proxy; the others get ``PER_CELL`` proxies only.
     """
     from nasbench import spaces
 
-    sp = spaces.get(space)
-    everything = space_archs(space)
+    sp = spaces.get(SPACE_OF.get(space, space))
+    listed = space in TABLE_STORES
+    everything = table_archs(space)
     index_of = {a: i for i, a in enumerate(everything)}
     rng = np.random.default_rng(order_seed)
     if isinstance(archs, str) and archs == "all":
+        if listed:
+            return [(i, a, proxies) for i, a in enumerate(everything)]
         if fan_out and hasattr(sp, "canonical"):
             reps = sorted({index_of[sp.canonical(a)] for a in everything})
             rep_set = set(reps)
@@ -93,16 +135,31 @@ def plan(
         return [(int(i), everything[i], proxies) for i in chosen]
     out = []
     for a in archs:
-        if isinstance(a, (int, np.integer)) or (isinstance(a, str) and a.strip().isdigit()):
+        # an arch string first: NAS-Bench-Macro's archs are digit strings too
+        if isinstance(a, str) and a in index_of:
+            i = index_of[a]
+        elif isinstance(a, (int, np.integer)) or (isinstance(a, str) and a.strip().isdigit()):
             i = int(a)
             if not 0 <= i < len(everything):
                 raise ValueError(f"index {i} out of range for {space}: use 0 .. {len(everything) - 1}")
         else:
-            i = index_of.get(sp.format(sp.cell(a)) if hasattr(sp, "format") else a, -1)
+            i = index_of.get(a, -1)
             if i < 0:
-                raise ValueError(f"{a!r} is not an architecture of {space}")
+                i = index_of.get(_normal(sp, a), -1)
+            if i < 0:
+                where = f"the {TABLE_STORES[space]} table's arch list" if listed else space
+                raise ValueError(f"{a!r} is not an architecture of {where}")
         out.append((i, everything[i], proxies))
     return out
+
+
+def _normal(sp: Any, arch: str) -> str:
+    """``arch`` as the space writes it (NB201 cell strings re-formatted), or ``arch`` itself when
+    it does not parse (then it is simply not found)."""
+    try:
+        return sp.format(sp.cell(arch)) if hasattr(sp, "cell") else sp.to_string(arch)
+    except (ValueError, TypeError, KeyError):
+        return arch
 
 
 #: a chunk of archs that only need ``PER_CELL`` proxies (milliseconds each) is this much larger
@@ -163,7 +220,8 @@ def run_job(
     from predictors.zero_cost import runner
 
     torch.set_num_threads(threads)
-    inputs = _inputs(dataset, batch_size, seed, device)
+    inputs = (_task_inputs(dataset, batch_size, seed, device) if _task(dataset)
+              else _inputs(dataset, batch_size, seed, device))
     rows = []
     for i, a in zip(job.indices, job.archs):
         t0 = time.perf_counter()
@@ -180,11 +238,46 @@ def run_job(
 _INPUT_CACHE: dict[tuple, Any] = {}
 
 
+def _task(dataset: str) -> tuple[int, tuple[int, int, int]] | None:
+    """``(classes, input shape)`` of a TransNAS classification task, None for other datasets."""
+    if dataset not in ("class_object", "class_scene"):
+        return None
+    from predictors.networks.transnas_macro import TASKS
+
+    return TASKS[dataset]
+
+
+def _task_note(dataset: str) -> str:
+    task = _task(dataset)
+    if task is None:
+        return ""
+    classes, (_, size, _) = task
+    return TASK_IMAGES_NOTE.format(size=size, k=size // 32, dataset=dataset, classes=classes)
+
+
+def _task_inputs(dataset: str, batch_size: int, seed: int, device: str | None) -> Any:
+    """The CIFAR-10 batches of ``runner.cifar10_inputs`` at a TransNAS task's input size, with
+    its number of classes."""
+    from predictors import datasets
+    from predictors.zero_cost import passes
+
+    key = (dataset, batch_size, seed, device)
+    if key not in _INPUT_CACHE:
+        classes, (_, size, _) = _task(dataset)
+        x, y = datasets.batch("cifar10", 2 * batch_size, seed=seed, resolution=size, device=device)
+        _INPUT_CACHE[key] = passes.Inputs(x=x[:batch_size], y=y[:batch_size], x2=x[batch_size:],
+                                          y2=y[batch_size:], num_classes=classes, seed=seed)
+    return _INPUT_CACHE[key]
+
+
 def _inputs(dataset: str, batch_size: int, seed: int, device: str | None) -> Any:
     from predictors.networks import dataset_info
     from predictors.zero_cost import runner
 
     key = (dataset, batch_size, seed, device)
+    if key not in _INPUT_CACHE and dataset in runner.GRAPH_DATASETS:
+        # a graph: the batch is its public split's training nodes (batch_size does not apply)
+        _INPUT_CACHE[key] = runner.graph_inputs(dataset, seed, device)
     if key not in _INPUT_CACHE:
         num_classes, _ = dataset_info(dataset)
         if dataset not in ("cifar10", "cifar10-valid", "cifar100"):
@@ -194,6 +287,39 @@ def _inputs(dataset: str, batch_size: int, seed: int, device: str | None) -> Any
             )
         _INPUT_CACHE[key] = runner.cifar10_inputs(batch_size, seed, num_classes, device)
     return _INPUT_CACHE[key]
+
+
+#: spaces whose official index is a key, not the enumeration position (NAS-Bench-Graph: the
+#: ``.bench`` key): ``index`` in their results is that key, and an index in ``--archs`` is a key
+KEYED_SPACES = ("nbgraph",)
+
+
+def keyed_tokens(space: str, archs: Any) -> Any:
+    """``archs`` with every index token of a ``KEYED_SPACES`` space turned into its arch string."""
+    if space not in KEYED_SPACES or isinstance(archs, (str, int, np.integer)):
+        return archs
+    from nasbench import spaces
+
+    sp = spaces.get(space)
+    return [sp.arch_at(int(a)) if isinstance(a, (int, np.integer))
+            or (isinstance(a, str) and a.strip().isdigit()) else a for a in archs]
+
+
+def keyed(space: str, planned: list[tuple[int, str, list[str]]]) -> list[tuple[int, str, list[str]]]:
+    """A plan with each arch's official key as its index on ``KEYED_SPACES`` spaces."""
+    if space not in KEYED_SPACES:
+        return planned
+    from nasbench import spaces
+
+    sp = spaces.get(space)
+    return [(sp.index(a), a, p) for _, a, p in planned]
+
+
+def _graph_text(dataset: str, batch_size: int, seed: int) -> str:
+    """The manifest's ``images`` text for a graph dataset ("" for image datasets)."""
+    from predictors.zero_cost import runner
+
+    return runner.describe_inputs(dataset, batch_size, seed) if dataset in runner.GRAPH_DATASETS else ""
 
 
 def run(
@@ -219,7 +345,7 @@ def run(
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    planned = plan(space, archs, proxies, order_seed=order_seed)
+    planned = keyed(space, plan(space, keyed_tokens(space, archs), proxies, order_seed=order_seed))
     jobs = chunks(planned, chunk)
     todo = [j for j in jobs if not chunk_path(out, j).exists()]
     manifest_path = out / "manifest.json"
@@ -234,10 +360,11 @@ def run(
     manifest.update({
         "settings": settings,
         "command": command or " ".join(sys.argv),
-        "images": "CIFAR-10 (JPEG q75) train images, two class-balanced batches "
+        "images": _graph_text(dataset, batch_size, seed) or "CIFAR-10 (JPEG q75) train images, two class-balanced batches "
                   f"(predictors.datasets.batch('cifar10', {2 * batch_size}, seed={seed})): "
                   "the first for every data proxy, the second for ZiCo only; MeCo reads its first "
-                  "image; Zen and AZ-NAS read Gaussian noise; synflow an all-ones image",
+                  "image; Zen and AZ-NAS read Gaussian noise; synflow an all-ones image"
+                  + _task_note(dataset),
         "planned_archs": len(planned),
         "chunks_total": len(jobs),
     })

@@ -5,5 +5,8 @@ sign / abs, data, loss) and where NASLib (NAS-Bench-Suite-Zero) and zero-cost-na
 Common to all unless a module says otherwise: the network as the benchmark built it
 (``predictors.networks``), PyTorch's default init drawn under the run's seed, BN in train mode,
 one class-balanced batch of 64 CIFAR-10 (JPEG q75) train images, mean cross-entropy loss, and
-"layers" meaning every Conv2d and Linear.
+"layers" meaning every Conv2d and Linear. On a graph (NAS-Bench-Graph GNNs on Cora / CiteSeer)
+the same scores read the graph passes, nodes playing the role of images: the per-proxy graph
+conventions are the table in ``predictors.zero_cost.graph_passes`` (the project's own; no
+published GNN proxy table exists to match).
 """

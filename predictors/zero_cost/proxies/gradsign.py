@@ -10,7 +10,8 @@ one batched pass (train-mode BN of one image is instance norm with the BN's affi
 weight gradient of every image from one grouped convolution backward) instead of 64 separate
 backward passes. Differences from the paper's NB201 run (``nasbench2_pred.py``): it used batches
 of 128 and zero-cost-nas's NB201 model (non-affine BN and conv biases inside the cells); here the
-table's batch of 64 and the benchmark's own network.
+table's batch of 64 and the benchmark's own network. On a graph GradSign is NaN with the reason:
+per-node gradients do not separate (``predictors.zero_cost.graph_passes``).
 """
 
 from predictors.zero_cost.base import Proxy

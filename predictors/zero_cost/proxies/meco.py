@@ -9,7 +9,9 @@ for the output of every module call, the correlation matrix between its channels
 non-finite terms dropped. The official code hooks every module of zero-cost-nas's NB201 model,
 which differs from the benchmark's (non-affine BN and conv biases inside cells, each stage
 wrapped in a Sequential whose output repeats its last cell's); here the hooks see the
-benchmark's network, so the module set differs by those wrappers.
+benchmark's network, so the module set differs by those wrappers. On a graph the one data is the
+whole graph: each ``(N, C)`` module output's channel correlation over the nodes
+(``predictors.zero_cost.graph_passes``).
 """
 
 import math

@@ -6,7 +6,9 @@ Convention (official ``compute_zico``, as run on NB201 by AZ-NAS: two batches of
 images, default init, train-mode BN, mean cross-entropy): per Conv2d / Linear layer, over the
 weight elements whose gradient differs between the two batches,
 ``log(sum(mean|g| / std(g)))`` (std over the two batches, ddof 0), summed over layers (a layer
-whose sum is 0 is skipped). The first batch's gradients are the shared data pass's.
+whose sum is 0 is skipped). The first batch's gradients are the shared data pass's. On a graph
+the two batches are two class-balanced halves of the training nodes, both from the ``data2`` pass
+(``grad_first``, ``grad``; see ``predictors.zero_cost.graph_passes``).
 """
 
 import numpy as np
@@ -16,7 +18,8 @@ from predictors.zero_cost.base import Proxy, Undefined
 
 def _score(o):
     total, used = 0.0, 0
-    for g1, g2 in zip(o["data"]["grad"], o["data2"]["grad"]):
+    first = o["data2"].get("grad_first", o["data"]["grad"])  # a graph's own first half
+    for g1, g2 in zip(first, o["data2"]["grad"]):
         g = np.stack([g1.double().cpu().numpy().ravel(), g2.double().cpu().numpy().ravel()])
         std = g.std(axis=0)
         nz = std != 0
