@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nasbench.benchmark import Benchmark, MetricDescription
-from nasbench.config import data_root, is_store_path, resolve_store, store_dir
+from nasbench.config import PROJECT_ROOT, data_root, is_store_path, resolve_store, store_dir
 from nasbench.errors import (
     ChecksumError,
     InvalidArgumentError,
@@ -120,7 +120,9 @@ def load(name: str | Path, *, build_missing: bool = True) -> Benchmark:
 
     Names and paths are told apart by ``nasbench.is_store_path``. If a named store has not been
     built yet and ``build_missing`` is True, it is built first from the raw files (with a
-    progress bar); otherwise a ``StoreError`` says how to build it.
+    progress bar); otherwise a ``StoreError`` says how to build it. A named store built from the
+    project's own computed results (``data/zc/...``, ``data/bank/...``) is rebuilt first when
+    those results changed since (a run added to them), so a query never returns an older table.
     """
     if not isinstance(name, (str, Path)):
         raise InvalidArgumentError(
@@ -139,7 +141,24 @@ def load(name: str | Path, *, build_missing: bool = True) -> Benchmark:
                 f"store {name!r} is not built (no {str(path)!r}); run `nasbench build {name}`"
             )
         build(name)
-    return Benchmark(path)
+    bench = Benchmark(path)
+    if build_missing and _results_changed(bench):
+        bench.close()
+        build(name, force=True)
+        bench = Benchmark(path)
+    return bench
+
+
+def _results_changed(bench: Benchmark) -> bool:
+    """True if a computed-results folder the store was built from now holds other files."""
+    from nasbench.recipes.base import folder_digest
+
+    for s in bench.sources:
+        if s.get("part") == "results":
+            folder = PROJECT_ROOT / s["path"]
+            if folder.is_dir() and folder_digest(folder) != s.get("sha256"):
+                return True
+    return False
 
 
 def verify(name: str | Path) -> int:

@@ -37,3 +37,20 @@ def test_build_rebuilds_when_results_are_added(tmp_path, monkeypatch):
 
     (results / "chunk-99999.csv.gz").write_bytes(b"")  # a new chunk, as a resumed run adds
     assert nasbench.rebuild_reason("nb201_zc") == "its computed results changed"
+
+
+def test_load_rebuilds_a_store_whose_results_changed(tmp_path, monkeypatch):
+    recipe = recipes.get("nb201_zc")
+    results = tmp_path / "results"
+    shutil.copytree(recipe.results_dir, results)
+    copy = dataclasses.replace(recipe, results_dir=results)
+    monkeypatch.setattr(recipes, "get", lambda name: copy)
+    monkeypatch.setenv("NASBENCH_STORES", str(tmp_path / "stores"))
+    nasbench.build("nb201_zc", progress=False)
+
+    manifest = results / "manifest.json"
+    manifest.write_text(manifest.read_text() + "\n")  # the results changed after the build
+    with nasbench.load("nb201_zc") as bench:  # by name: rebuilt before it is opened
+        got = [s for s in bench.sources if s.get("part") == "results"][0]["sha256"]
+    assert got == folder_digest(results)
+    assert nasbench.rebuild_reason("nb201_zc") == ""
