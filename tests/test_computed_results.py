@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 import shutil
 
+import pytest
+
 import nasbench
 from nasbench import recipes
 from nasbench.recipes.base import folder_digest
@@ -22,13 +24,19 @@ def test_folder_digest_follows_content(tmp_path):
     assert folder_digest(tmp_path) == first
 
 
-def test_build_rebuilds_when_results_are_added(tmp_path, monkeypatch):
+@pytest.fixture
+def results(tmp_path, monkeypatch):
+    """A copy of nb201_zc's committed results that the recipe reads, stores in a tmp folder."""
     recipe = recipes.get("nb201_zc")
-    results = tmp_path / "results"
-    shutil.copytree(recipe.results_dir, results)
-    copy = dataclasses.replace(recipe, results_dir=results)
+    folder = tmp_path / "results"
+    shutil.copytree(recipe.results_dir, folder)
+    copy = dataclasses.replace(recipe, results_dir=folder)
     monkeypatch.setattr(recipes, "get", lambda name: copy)
     monkeypatch.setenv("NASBENCH_STORES", str(tmp_path / "stores"))
+    return folder
+
+
+def test_build_rebuilds_when_results_are_added(results):
 
     nasbench.build("nb201_zc", progress=False)
     assert nasbench.rebuild_reason("nb201_zc") == ""
@@ -39,13 +47,7 @@ def test_build_rebuilds_when_results_are_added(tmp_path, monkeypatch):
     assert nasbench.rebuild_reason("nb201_zc") == "its computed results changed"
 
 
-def test_load_rebuilds_a_store_whose_results_changed(tmp_path, monkeypatch):
-    recipe = recipes.get("nb201_zc")
-    results = tmp_path / "results"
-    shutil.copytree(recipe.results_dir, results)
-    copy = dataclasses.replace(recipe, results_dir=results)
-    monkeypatch.setattr(recipes, "get", lambda name: copy)
-    monkeypatch.setenv("NASBENCH_STORES", str(tmp_path / "stores"))
+def test_load_rebuilds_a_store_whose_results_changed(results):
     nasbench.build("nb201_zc", progress=False)
 
     manifest = results / "manifest.json"

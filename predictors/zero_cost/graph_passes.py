@@ -101,7 +101,7 @@ from predictors.zero_cost.base import Undefined
 from predictors.zero_cost.passes import (
     _copy,
     _generator,
-    _hessian_gradient,
+    _gradient_features,
     _min_corr_eig,
     _strip_bn,
 )
@@ -286,26 +286,9 @@ def _forward_data(
     if want_jac:
         (jac,) = torch.autograd.grad(logits.sum(), x, retain_graph=True)
         out["jacobian"] = jac.detach()[nodes]
-    want_grad = {"grad", "hvp", "fisher"} & features
-    if want_grad:
+    if {"grad", "hvp", "fisher"} & features:
         loss = F.cross_entropy(logits, inputs.y[nodes])
-        targets = weights + (acts if "fisher" in features else [])
-        grads = torch.autograd.grad(
-            loss, targets, create_graph="hvp" in features, allow_unused=True
-        )
-        gw = list(grads[: len(weights)])
-        out["weights"] = [w.detach() for w in weights]
-        out["grad"] = [torch.zeros_like(w) if g is None else g.detach() for w, g in zip(weights, gw)]
-        if "fisher" in features:
-            total = 0.0
-            for fan, a, g in zip(act_fans, acts, grads[len(weights):]):
-                if g is None:
-                    continue
-                per = a.detach() * g.detach()
-                total += float((0.5 * per.pow(2).mean(0)).sum()) * fan
-            out["fisher"] = total
-        if "hvp" in features:
-            out["hvp"] = _hessian_gradient(gw, weights)
+        out.update(_gradient_features(loss, weights, acts, act_fans, features))
     return out
 
 

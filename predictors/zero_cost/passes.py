@@ -184,29 +184,38 @@ def _data_pass(
     if want_jac:
         (jac,) = torch.autograd.grad(logits.sum(), x, retain_graph=True)
         out["jacobian"] = jac.detach().reshape(jac.shape[0], -1)
-    want_grad = {"grad", "hvp", "fisher"} & features
-    if want_grad:
-        loss = F.cross_entropy(logits, y)
-        targets = weights + (acts if "fisher" in features else [])
-        grads = torch.autograd.grad(
-            loss, targets, create_graph="hvp" in features, allow_unused=True
-        )
-        gw = list(grads[: len(weights)])
-        out["weights"] = [w.detach() for w in weights]
-        out["grad"] = [torch.zeros_like(w) if g is None else g.detach() for w, g in zip(weights, gw)]
-        if "fisher" in features:
-            total = 0.0
-            for layer, a, g in zip(act_layers, acts, grads[len(weights):]):
-                if g is None:
-                    continue
-                prod = a.detach() * g.detach()
-                per = prod.sum(dim=(2, 3)) if prod.dim() == 4 else prod
-                # zero-cost-nas broadcasts each channel's value to the channel's weights
-                fan = math.prod(layer.weight.shape[1:])
-                total += float((0.5 * per.pow(2).mean(0)).sum()) * fan
-            out["fisher"] = total
-        if "hvp" in features:
-            out["hvp"] = _hessian_gradient(gw, weights)
+    if {"grad", "hvp", "fisher"} & features:
+        fans = [math.prod(layer.weight.shape[1:]) for layer in act_layers]
+        out.update(_gradient_features(F.cross_entropy(logits, y), weights, acts, fans, features))
+    return out
+
+
+def _gradient_features(loss: torch.Tensor, weights: list[torch.Tensor], acts: list[torch.Tensor],
+                       fans: list[int], features: set[str]) -> dict[str, Any]:
+    """``weights``, ``grad``, and where asked ``fisher`` and ``hvp`` from one backward of ``loss``.
+
+    Fisher (zero-cost-nas): per channel ``0.5 * mean_batch (sum_spatial a * dL/da)^2``, broadcast
+    to the channel's ``fan`` weights; ``acts`` are the activations it reads, ``fans`` their
+    layers' weights per channel. Shared by the image and the graph data passes.
+    """
+    targets = weights + (acts if "fisher" in features else [])
+    grads = torch.autograd.grad(loss, targets, create_graph="hvp" in features, allow_unused=True)
+    gw = list(grads[: len(weights)])
+    out: dict[str, Any] = {
+        "weights": [w.detach() for w in weights],
+        "grad": [torch.zeros_like(w) if g is None else g.detach() for w, g in zip(weights, gw)],
+    }
+    if "fisher" in features:
+        total = 0.0
+        for fan, a, g in zip(fans, acts, grads[len(weights):]):
+            if g is None:
+                continue
+            prod = a.detach() * g.detach()
+            per = prod.sum(dim=(2, 3)) if prod.dim() == 4 else prod
+            total += float((0.5 * per.pow(2).mean(0)).sum()) * fan
+        out["fisher"] = total
+    if "hvp" in features:
+        out["hvp"] = _hessian_gradient(gw, weights)
     return out
 
 
