@@ -105,11 +105,8 @@ class BankRecipe:
     Graph datasets (``cora``, ``citeseer``; space ``nbgraph``, networks of
     ``predictors.networks.nbgraph``) train full-batch on the public Planetoid split (train /
     validation / test nodes), one optimiser step per epoch; ``resolution``, ``train_size``,
-    ``valid_size``, ``batch_size``, ``augment`` and ``ood`` do not apply there. A recipe for them
-    is e.g. ``BankRecipe(space="nbgraph", dataset="cora", optimizer="adam", lr=0.01,
-    epochs=200, dropout=0.5, schedule="constant")``. NAS-Bench-Graph's own per-dataset
-    hyperparameters are not in any file available here, so such a bank uses a documented recipe
-    of its own, not the benchmark's.
+    ``valid_size``, ``batch_size``, ``augment`` and ``ood`` do not apply there.
+    ``BankRecipe.benchmark("nbgraph", "cora")`` is NAS-Bench-Graph's own recipe for them.
     """
 
     space: str = "nb201"
@@ -147,9 +144,34 @@ class BankRecipe:
             raise ValueError(f"optimizer must be 'sgd' or 'adam'; got {self.optimizer!r}")
         if self.schedule not in ("cosine", "constant"):
             raise ValueError(f"schedule must be 'cosine' or 'constant'; got {self.schedule!r}")
+        if self.optimizer == "sgd" and self.nesterov and self.momentum <= 0:
+            raise ValueError("Nesterov SGD needs a momentum > 0; set momentum or nesterov=False "
+                             "(--momentum M or --no-nesterov)")
         bad = [e for e in self.calib_epochs if not 1 <= e <= self.epochs]
         if bad:
             raise ValueError(f"calibration epochs {bad} outside 1..{self.epochs}")
+
+    @classmethod
+    def benchmark(cls, space: str, dataset: str, **fields: Any) -> BankRecipe:
+        """The recipe the benchmark itself trained ``dataset`` with, where it is known.
+
+        Only NAS-Bench-Graph on Cora / CiteSeer (``predictors.networks.nbgraph.TRAINING``): plain
+        SGD at a constant learning rate, full batch, its weight decay, dropout and epochs.
+        ``fields`` override any attribute (e.g. ``calib_epochs``).
+
+        Raises:
+            ValueError: no benchmark recipe is recorded for ``space`` / ``dataset``.
+        """
+        from predictors.networks.nbgraph import TRAINING
+
+        if space != "nbgraph" or dataset not in TRAINING:
+            known = ", ".join(f"nbgraph/{d}" for d in TRAINING)
+            raise ValueError(f"no benchmark training recipe for {space}/{dataset}; known: {known}")
+        optimizer, lr, weight_decay, dropout, epochs = TRAINING[dataset]
+        base = dict(space=space, dataset=dataset, optimizer=optimizer, lr=lr, momentum=0.0,
+                    nesterov=False, weight_decay=weight_decay, dropout=dropout, epochs=epochs,
+                    schedule="constant")
+        return cls(**{**base, **fields})
 
     @property
     def calibration_epochs(self) -> tuple[int, ...]:
@@ -748,7 +770,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="architecture sampling seed")
     p.add_argument("--no-extremes", action="store_true", help="skip the best / worst known archs")
     p.add_argument("--limit", type=int, default=None, help="stop after this many new archs")
-    p.add_argument("--epochs", type=int, default=d.epochs)
+    p.add_argument("--benchmark-recipe", action="store_true",
+                   help="train as the benchmark did (nbgraph on cora / citeseer); flags below "
+                   "still override single settings")
+    p.add_argument("--epochs", type=int, default=None, help=f"default {d.epochs}")
     p.add_argument("--channels", type=int, default=d.C, help="C of the network")
     p.add_argument("--cells", type=int, default=d.N, help="N cells per stage")
     p.add_argument("--resolution", type=int, default=d.resolution)
@@ -756,11 +781,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--valid-size", type=int, default=d.valid_size)
     p.add_argument("--test-size", type=int, default=d.test_size)
     p.add_argument("--batch-size", type=int, default=d.batch_size)
-    p.add_argument("--lr", type=float, default=d.lr)
-    p.add_argument("--optimizer", default=d.optimizer, choices=["sgd", "adam"])
-    p.add_argument("--weight-decay", type=float, default=d.weight_decay)
-    p.add_argument("--schedule", default=d.schedule, choices=["cosine", "constant"])
-    p.add_argument("--dropout", type=float, default=d.dropout, help="graph networks only")
+    p.add_argument("--lr", type=float, default=None, help=f"default {d.lr}")
+    p.add_argument("--optimizer", default=None, choices=["sgd", "adam"],
+                   help=f"default {d.optimizer}")
+    p.add_argument("--momentum", type=float, default=None, help=f"SGD momentum, default {d.momentum}")
+    p.add_argument("--nesterov", action=argparse.BooleanOptionalAction, default=None,
+                   help=f"Nesterov SGD, default {d.nesterov}")
+    p.add_argument("--weight-decay", type=float, default=None, help=f"default {d.weight_decay}")
+    p.add_argument("--schedule", default=None, choices=["cosine", "constant"],
+                   help=f"default {d.schedule}")
+    p.add_argument("--dropout", type=float, default=None,
+                   help=f"graph networks only, default {d.dropout}")
     p.add_argument("--train-seed", type=int, default=d.seed, help="torch seed of every run")
     p.add_argument("--calib-epochs", default="", help="comma-separated epochs; empty = all")
     p.add_argument("--bins", default=",".join(map(str, d.bins)))
@@ -770,6 +801,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default=None, help="Dask scheduler ADDRESS")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
+
+
+#: training flags that default to the recipe's value (``BankRecipe`` or ``--benchmark-recipe``)
+TRAINING_FLAGS = ("epochs", "lr", "optimizer", "momentum", "nesterov", "weight_decay", "schedule",
+                  "dropout")
 
 
 def _ints(text: str, what: str) -> tuple[int, ...]:
@@ -783,16 +819,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``nasbench build-bank``: returns the exit code (2 with a one-line message on bad input)."""
     args = _parser().parse_args(argv)
     try:
-        recipe = BankRecipe(
+        training = {k: getattr(args, k) for k in TRAINING_FLAGS if getattr(args, k) is not None}
+        fields = dict(
             space=args.space, dataset=args.dataset, C=args.channels, N=args.cells,
             resolution=args.resolution, train_size=args.train_size, valid_size=args.valid_size,
-            test_size=args.test_size, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-            optimizer=args.optimizer, weight_decay=args.weight_decay, schedule=args.schedule,
-            dropout=args.dropout,
-            seed=args.train_seed, augment=not args.no_augment,
-            calib_epochs=_ints(args.calib_epochs, "--calib-epochs"),
-            bins=_ints(args.bins, "--bins"),
+            test_size=args.test_size, batch_size=args.batch_size, seed=args.train_seed,
+            augment=not args.no_augment, bins=_ints(args.bins, "--bins"), **training,
         )
+        calib = _ints(args.calib_epochs, "--calib-epochs")
+        recipe = (BankRecipe.benchmark(**fields, calib_epochs=calib) if args.benchmark_recipe
+                  else BankRecipe(**fields, calib_epochs=calib))
         if args.device.startswith("cuda"):
             import torch
 

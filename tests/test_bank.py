@@ -247,28 +247,63 @@ def test_tu_graph_classification_bank(tmp_path):
     assert set(rec["calibration"]["2"]) == {"temperature", "pre", "post"}
 
 
-def test_committed_enzymes_bank_store_returns_the_recorded_numbers(tmp_path):
+@pytest.mark.parametrize("name", ["nbgraph_enzymes_bank", "nbgraph_cora_bank"])
+def test_committed_graph_bank_store_returns_the_recorded_numbers(tmp_path, name):
+    import importlib
+
     import nasbench
-    from nasbench.recipes import nbgraph_enzymes_bank as enz
     from nasbench.spaces.nbgraph import SPACE as GRAPH
 
-    if not (enz.BANK_DIR / "results.jsonl.gz").is_file():
-        pytest.skip("no committed ENZYMES bank results yet")
-    records = bank.read_results(enz.BANK_DIR)
-    path = enz.RECIPE.build(tmp_path / "nbgraph_enzymes_bank.h5", progress=False)
-    last = str(json.loads((enz.BANK_DIR / "recipe.json").read_text())["epochs"])
+    mod = importlib.import_module(f"nasbench.recipes.{name}")
+    if not (mod.BANK_DIR / "results.jsonl.gz").is_file():
+        pytest.skip(f"no committed {name} results yet")
+    records = bank.read_results(mod.BANK_DIR)
+    path = mod.RECIPE.build(tmp_path / f"{name}.h5", progress=False)
+    recipe = json.loads((mod.BANK_DIR / "recipe.json").read_text())
+    last = str(recipe["calib_epochs"][-1] if recipe["calib_epochs"] else recipe["epochs"])
     with nasbench.Benchmark(path) as b:
         assert len(b.archs) == len(records)  # trained archs only
         for r in records[:5]:
             key = GRAPH.key(GRAPH.canonical(r["arch"]))
-            assert b.query(key, "enzymes", "test_accuracy") == pytest.approx(r["test_accuracy"][-1])
-            assert b.query(r["arch"], "enzymes", "ece/pre_ts/15_bins") == pytest.approx(
+            assert b.query(key, mod.DATASET, "test_accuracy") == pytest.approx(
+                r["test_accuracy"][-1])
+            best = int(np.argmin(r["valid_loss"]))
+            assert b.query(key, mod.DATASET, "test_accuracy/at_best_valid_loss") == pytest.approx(
+                r["test_accuracy"][best])
+            assert b.query(r["arch"], mod.DATASET, "ece/pre_ts/15_bins") == pytest.approx(
                 r["calibration"][last]["pre"]["ECE_15"])
         untrained = next(a for a in GRAPH.enumerate() if a not in set(b.archs))
         from nasbench.errors import UnknownArchitectureError
 
         with pytest.raises(UnknownArchitectureError, match="has no row for it"):
-            b.query(untrained, "enzymes", "test_accuracy")
+            b.query(untrained, mod.DATASET, "test_accuracy")
+
+
+def test_benchmark_recipe_is_nas_bench_graphs_own_and_flags_override_it():
+    r = bank.BankRecipe.benchmark("nbgraph", "cora", calib_epochs=(400,))
+    assert (r.optimizer, r.lr, r.momentum, r.nesterov, r.weight_decay, r.dropout, r.epochs,
+            r.schedule) == ("sgd", 0.1, 0.0, False, 5e-4, 0.7, 400, "constant")
+    assert bank.BankRecipe.benchmark("nbgraph", "citeseer").lr == 0.2
+    with pytest.raises(ValueError, match="no benchmark training recipe for nb201/cifar10"):
+        bank.BankRecipe.benchmark("nb201", "cifar10")
+    with pytest.raises(ValueError, match="Nesterov SGD needs a momentum > 0"):
+        bank.BankRecipe(momentum=0.0)
+
+
+def test_cli_benchmark_recipe_flags(tmp_path, capsys):
+    assert bank.main(["--out", str(tmp_path / "b"), "--benchmark-recipe"]) == 2
+    assert "no benchmark training recipe for nb201/cifar10" in capsys.readouterr().err
+    assert bank.main(["--out", str(tmp_path / "b"), "--momentum", "0"]) == 2
+    assert "--no-nesterov" in capsys.readouterr().err
+    pytest.importorskip("torch_geometric")
+    out = tmp_path / "cora"
+    assert bank.main(["--out", str(out), "--space", "nbgraph", "--dataset", "cora",
+                      "--benchmark-recipe", "--epochs", "2", "--arch", "0-1-2-3|gcn,gcn,fc,skip",
+                      "--quiet"]) == 0
+    recipe = bank.read_recipe(out)
+    assert (recipe.epochs, recipe.lr, recipe.momentum, recipe.dropout) == (2, 0.1, 0.0, 0.7)
+    (rec,) = bank.read_results(out)
+    assert len(rec["valid_loss"]) == 2 and 0 <= rec["test_accuracy"][-1] <= 100
 
 
 def test_a_diverged_run_records_no_calibration_instead_of_stopping_the_bank():
