@@ -183,7 +183,10 @@ def test_recipe_fans_out_and_aggregates(tmp_path):
     ])
     rows.to_csv(tmp_path / "chunk-00000.csv.gz", index=False)
     (tmp_path / "manifest.json").write_text(json.dumps({"settings": {"batch_size": 64, "seed": 0}}))
-    cols = {c.metric: c.values for c in nb201_zc.read([], list(SPACE.official_order), folder=tmp_path)}
+    columns = nb201_zc.read([], list(SPACE.official_order), folder=tmp_path)
+    assert {c.metric: c.unit for c in columns if c.metric in ("zc/params", "zc/snip")} == {
+        "zc/params": "M", "zc/snip": "score"}
+    cols = {c.metric: c.values for c in columns}
     assert cols["zc/snip"][SPACE.index(sibling)] == 2.0  # fanned out from its representative
     assert cols["zc/params"][SPACE.index(sibling)] == 0.7  # per cell, never copied
     assert np.isnan(cols["zc/snip"][1])

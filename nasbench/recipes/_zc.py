@@ -37,6 +37,10 @@ from nasbench.recipes.base import Part, Recipe, zc_column
 from nasbench.sources import Source
 from nasbench.store import Column
 
+#: units of the proxies that are quantities (``predictors/zero_cost/proxies/params.py``,
+#: ``flops.py``: trainable parameters in millions, multiply-accumulates of one image in millions)
+OWN_UNITS = {"params": "M", "flops": "M MACs"}
+
 #: the proxies computed for every arch (never fanned out): they read weights a cell's function
 #: does not use, e.g. a conv on a dead edge (must match ``predictors.zero_cost.table.PER_CELL``)
 PER_CELL = ("params", "flops", "l2_norm")
@@ -196,7 +200,7 @@ class ZcTable:
             if metric == "az_nas":
                 text = ("AZ-NAS rank aggregate sum_k log(rank_k / n) of expressivity, progressivity, "
                         f"trainability and complexity over the {self.unit} scored so far; " + text)
-            columns.append(zc_column(self.dataset, metric, v, text))
+            columns.append(zc_column(self.dataset, metric, v, text, OWN_UNITS.get(metric, "score")))
         return columns
 
     def progress(self) -> str:

@@ -178,14 +178,16 @@ def _row_of(archs: tuple[str, ...]) -> dict[str, int]:
     return {a: i for i, a in enumerate(archs)}
 
 
-def zc_column(dataset: str, proxy: str, values: np.ndarray, description: str) -> Column:
+def zc_column(dataset: str, proxy: str, values: np.ndarray, description: str,
+              unit: str = "score") -> Column:
     """A zero-cost proxy column ``zc/<proxy>``: one score per arch at initialisation (no split,
-    no training budget, one computation), higher = better in NAS-Bench-Suite-Zero's use."""
+    no training budget, one computation), higher = better in NAS-Bench-Suite-Zero's use; ``unit``
+    where the score is a quantity (the project's own params / flops)."""
     return Column(
         dataset=dataset,
         metric=zc_metric(proxy),
         values=values,
-        unit="score",
+        unit=unit,
         split="",
         budget=None,
         aggregation="single",
