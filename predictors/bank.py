@@ -824,11 +824,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             space=args.space, dataset=args.dataset, C=args.channels, N=args.cells,
             resolution=args.resolution, train_size=args.train_size, valid_size=args.valid_size,
             test_size=args.test_size, batch_size=args.batch_size, seed=args.train_seed,
-            augment=not args.no_augment, bins=_ints(args.bins, "--bins"), **training,
+            augment=not args.no_augment, bins=_ints(args.bins, "--bins"),
+            calib_epochs=_ints(args.calib_epochs, "--calib-epochs"), **training,
         )
-        calib = _ints(args.calib_epochs, "--calib-epochs")
-        recipe = (BankRecipe.benchmark(**fields, calib_epochs=calib) if args.benchmark_recipe
-                  else BankRecipe(**fields, calib_epochs=calib))
+        recipe = (BankRecipe.benchmark if args.benchmark_recipe else BankRecipe)(**fields)
         if args.device.startswith("cuda"):
             import torch
 
