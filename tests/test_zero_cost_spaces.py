@@ -150,3 +150,220 @@ def test_suite_zero_agreement_on_the_committed_nb101_results(tmp_path):
     assert {"params", "synflow", "snip"} <= set(report.index)
     assert report.loc["params", "archs"] >= 5
     assert report.loc["params", "spearman"] > 0.99  # the same network, counted by two codes
+
+
+# -- AZ-NAS and GradSign on every space's network -------------------------------------------------
+# Reduced networks (fewer channels / cells) keep these fast; the proxies run the same code.
+AZ_KEYS = [f"az_nas.{c}" for c in ("expressivity", "progressivity", "trainability", "complexity")]
+NETWORKS = [  # space, arch (an int: the store's arch at that row), builder overrides, input size,
+    # feature blocks, GradSign defined (TransNAS: every path to the pooling ends in a BN)
+    ("nb201", "|nor_conv_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|avg_pool_3x3~0|nor_conv_3x3~1|none~2|",
+     {"C": 4, "N": 1}, 32, 1 + 3 + 2, True),
+    ("nats_sss", "8:16:32:64:64", {}, 32, 1 + 3 + 2, True),
+    ("nb101", 0, {"stem_channels": 16, "cells_per_stack": 1}, 32, 1 + 3, True),  # not the max-pools
+    ("nb301", 2, {"C": 8, "layers": 5}, 32, 1 + 5, True),  # pools in its normal cell
+    ("nbmacro", "12001020", {}, 32, 1 + 6, True),  # not its two no-op identities
+    ("transnas_macro", "64-1234-basic", {}, 32, 1 + 8, False),
+    ("transnas_micro", "64-41414-1_02_113", {}, 64, 1 + 10, False),  # its last cells are 1x1 at 32x32
+]
+
+
+@pytest.fixture(scope="module")
+def zc_inputs():
+    torch = pytest.importorskip("torch")
+    from predictors.zero_cost import runner
+
+    torch.set_num_threads(1)
+    return runner.cifar10_inputs(batch_size=8, seed=0)
+
+
+def _resized(inputs, size):
+    import torch.nn.functional as F
+
+    from predictors.zero_cost.passes import Inputs
+
+    if size == inputs.x.shape[-1]:
+        return inputs
+    x = F.interpolate(inputs.x, size=(size, size), mode="nearest")
+    return Inputs(x=x, y=inputs.y, x2=None, y2=None, num_classes=inputs.num_classes, seed=inputs.seed)
+
+
+@pytest.mark.parametrize("space, arch, kwargs, size, n_blocks, gradsign", NETWORKS, ids=[n[0] for n in NETWORKS])
+def test_az_nas_and_gradsign_are_defined_and_deterministic_on_every_space(zc_inputs, space, arch, kwargs, size,
+                                                                           n_blocks, gradsign):
+    from predictors import networks
+    from predictors.zero_cost import passes, runner
+    from predictors.zero_cost.proxies.gradsign import IMAGE_INDEPENDENT
+
+    arch = nasbench.load(space).archs[arch] if isinstance(arch, int) else arch
+    inputs = _resized(zc_inputs, size)
+    first = runner.compute_arch(space, arch, "cifar10", inputs, ["az_nas", "gradsign"], seed=0, **kwargs)
+    assert all(np.isfinite(first.values[k]) for k in AZ_KEYS)
+    assert first.values["az_nas.expressivity"] > 0 and first.values["az_nas.complexity"] > 0
+    if gradsign:
+        assert first.reasons == {"az_nas": runner.POPULATION}
+        assert first.values["gradsign"] > 0
+    else:
+        assert first.reasons == {"az_nas": runner.POPULATION, "gradsign": IMAGE_INDEPENDENT}
+    again = runner.compute_arch(space, arch, "cifar10", inputs, ["az_nas", "gradsign"], seed=0, **kwargs)
+    assert {k: first.values[k] for k in AZ_KEYS} == {k: again.values[k] for k in AZ_KEYS}
+    assert first.values["gradsign"] == again.values["gradsign"] or not gradsign
+    net = networks.build(space, arch, "cifar10", **kwargs)
+    assert len(passes.feature_blocks(net)) == n_blocks
+
+
+def test_gradsign_is_nan_where_per_image_bn_makes_the_logits_image_independent(zc_inputs):
+    from predictors.zero_cost import runner
+    from predictors.zero_cost.proxies.gradsign import IMAGE_INDEPENDENT
+
+    archs = nasbench.load("nb301").archs
+    assert "pool" not in archs[0].split("reduce=")[0]  # every op of its normal cell ends in a BN
+    res = runner.compute_arch("nb301", archs[0], "cifar10", zc_inputs, ["gradsign", "snip"], seed=0,
+                              C=4, layers=5)
+    assert np.isnan(res.values["gradsign"]) and res.reasons == {"gradsign": IMAGE_INDEPENDENT}
+    assert np.isfinite(res.values["snip"])  # with BN over the batch the logits do depend on the image
+
+
+def test_macro_features_skip_no_op_identities_so_a_class_shares_its_values(zc_inputs):
+    from nasbench.spaces.nbmacro import SPACE as MACRO
+    from predictors import networks
+    from predictors.zero_cost import passes, runner
+
+    net = networks.build("nbmacro", "12001020", "cifar10")
+    # stem, "1", "2", the downsampling identity and "1" of stage 2, the downsampling identity and "2"
+    assert len(passes.feature_blocks(net)) == 1 + 6
+    members = [a for a in MACRO.enumerate() if MACRO.canonical(a) == MACRO.canonical("12001020")]
+    assert len(members) == 4
+    values = [runner.compute_arch("nbmacro", a, "cifar10", zc_inputs, ["az_nas"], seed=0).values
+              for a in members]
+    assert all(v[k] == values[0][k] for v in values for k in AZ_KEYS)  # the same network
+
+
+def test_darts_trainability_steps_follow_the_cell_inputs(zc_inputs):
+    import torch
+
+    from predictors import networks
+    from predictors.zero_cost import passes
+
+    torch.manual_seed(0)
+    net = networks.build("nb301", nasbench.load("nb301").archs[3], "cifar10", C=4, layers=5).train()
+    for p in net.parameters():
+        p.requires_grad_(False)
+    feats = passes.block_features(net, passes.feature_blocks(net), zc_inputs.x)
+    assert len(feats) == 6 and feats[-1].shape == (8, 64, 8, 8)
+    g = torch.randn_like(feats[3])
+    (step,) = torch.autograd.grad(feats[3], feats[2], g, retain_graph=True)
+    # cell 2 alone, its s0 (cell 0's output) held fixed: the step is through its s1 input only
+    s1 = feats[2].detach().requires_grad_(True)
+    (alone,) = torch.autograd.grad(net.cells[2](feats[1].detach(), s1), s1, g)
+    torch.testing.assert_close(step, alone, rtol=1e-4, atol=1e-6)
+    # cell 0 reads the stem twice: both paths are in its step
+    g0 = torch.randn_like(feats[1])
+    (both,) = torch.autograd.grad(feats[1], feats[0], g0, retain_graph=True)
+    s = feats[0].detach().requires_grad_(True)
+    (via_s1,) = torch.autograd.grad(net.cells[0](feats[0].detach(), s), s, g0)
+    assert not torch.allclose(both, via_s1)
+
+
+def _grouped_net():
+    import torch
+    from torch import nn
+
+    torch.manual_seed(0)
+    return nn.Sequential(
+        nn.Conv2d(3, 8, 3, padding=1, bias=False), nn.ReLU(),
+        nn.Conv2d(8, 8, 3, stride=2, padding=1, groups=8, bias=False), nn.ReLU(),  # depthwise
+        nn.Conv2d(8, 12, 3, padding=2, dilation=2, groups=4, bias=True), nn.ReLU(),  # grouped
+        nn.Conv2d(12, 12, 5, stride=2, padding=2, groups=12, bias=False), nn.ReLU(),
+        nn.Flatten(), nn.Linear(12 * 4 * 4, 10),
+    )
+
+
+def test_per_image_gradients_of_grouped_convolutions(zc_inputs):
+    import torch
+    import torch.nn.functional as F
+
+    from predictors.zero_cost import passes
+
+    net = _grouped_net()
+    layers = passes.weighted_layers(net)
+    x, y = zc_inputs.x[:, :, ::2, ::2].contiguous(), zc_inputs.y  # 16x16
+    saved = {}
+    handles = [m.register_forward_hook(lambda m, a, o: saved.__setitem__(m, (a[0], o))) for m in layers]
+    loss = F.cross_entropy(net(x), y, reduction="sum")
+    for h in handles:
+        h.remove()
+    outs = torch.autograd.grad(loss, [saved[m][1] for m in layers], retain_graph=True)
+    per = [passes.per_image_grads(m, saved[m][0].detach(), g) for m, g in zip(layers, outs)]
+    batch = torch.autograd.grad(loss, [m.weight for m in layers])
+    for m, p, b in zip(layers, per, batch):
+        assert p.shape == (8, *m.weight.shape)
+        torch.testing.assert_close(p.sum(0), b, rtol=1e-4, atol=1e-5)
+    for i in (0, 5):
+        one = torch.autograd.grad(F.cross_entropy(net(x[[i]]), y[[i]]), [m.weight for m in layers])
+        for p, o in zip(per, one):
+            torch.testing.assert_close(p[i], o, rtol=1e-4, atol=1e-5)
+
+
+def _one_image_at_a_time(net, x, y):
+    """The official GradSign loop: each image alone through the network (train-mode BN of one
+    image). Returns per layer the stacked gradients, ``(B, *weight.shape)``."""
+    import copy
+
+    import torch
+
+    from predictors.zero_cost import passes
+
+    twin = copy.deepcopy(net).train()
+    layers = passes.weighted_layers(twin)
+    grads = []
+    for i in range(len(y)):
+        twin.zero_grad()
+        torch.nn.functional.cross_entropy(twin(x[[i]]), y[[i]]).backward()
+        grads.append([m.weight.grad.clone() for m in layers])
+    return [torch.stack(g) for g in zip(*grads)]
+
+
+def test_gradsign_with_depthwise_convolutions_equals_one_image_at_a_time(zc_inputs):
+    import torch
+
+    from predictors import networks
+    from predictors.zero_cost import passes
+
+    torch.manual_seed(0)
+    net = networks.build("nbmacro", "12001020", "cifar10")
+    assert sum(getattr(m, "groups", 1) > 1 for m in net.modules()) == 4  # its 4 inverted residuals
+    fused = passes.persample_pass(net, zc_inputs, set())["gradsign"]
+    loop = _one_image_at_a_time(net, zc_inputs.x, zc_inputs.y)
+    official = float(sum(g.sign().sum(0).abs().sum() for g in loop))
+    assert fused == pytest.approx(official, rel=1e-4)
+
+
+def test_per_image_gradients_of_a_darts_network_equal_one_image_at_a_time(zc_inputs):
+    import copy
+
+    import torch
+    import torch.nn.functional as F
+
+    from predictors import networks
+    from predictors.zero_cost import passes
+
+    torch.manual_seed(0)
+    net = networks.build("nb301", nasbench.load("nb301").archs[2], "cifar10", C=4, layers=5)
+    twin = copy.deepcopy(net)
+    passes._swap_bn(twin, passes._PerImageBN)  # the persample pass's network
+    layers = passes.weighted_layers(twin)
+    saved = {}
+    handles = [m.register_forward_hook(lambda m, a, o: saved.__setitem__(m, (a[0], o))) for m in layers]
+    loss = F.cross_entropy(twin.train()(zc_inputs.x), zc_inputs.y, reduction="sum")
+    for h in handles:
+        h.remove()
+    outs = torch.autograd.grad(loss, [saved[m][1] for m in layers])
+    per = [passes.per_image_grads(m, saved[m][0].detach(), g) for m, g in zip(layers, outs)]
+    loop = _one_image_at_a_time(net, zc_inputs.x, zc_inputs.y)
+    assert sum(m.groups > 1 for m in layers if isinstance(m, torch.nn.Conv2d)) >= 20
+    # BN over one image has zero spatial mean, so the last cell's ops that end in a BN get
+    # rounding-noise gradients (1e-7) in both: compare at the scale of the real ones (~1)
+    scale = max(float(g.abs().max()) for g in loop)
+    for p, o in zip(per, loop):
+        torch.testing.assert_close(p, o, rtol=1e-3, atol=1e-5 * scale)

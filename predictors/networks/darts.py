@@ -221,6 +221,12 @@ class DartsNetwork(nn.Module):
         self.auxiliary_head = AuxiliaryHead(c_aux, num_classes) if auxiliary else None
         self.classifier = nn.Linear(c_prev, num_classes)
 
+    def feature_blocks(self) -> list[nn.Module]:
+        """The modules whose outputs are the network's block features, in forward order: the stem,
+        then every cell (a cell reads the two previous outputs; read by AZ-NAS, whose steps follow
+        the data flow: ``predictors.zero_cost.proxies.az_nas``)."""
+        return [self.stem, *self.cells]
+
     def _run(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         s0 = s1 = self.stem(x)
         aux = None

@@ -108,6 +108,11 @@ class SizeNetwork(nn.Module):
         self.lastact = nn.Sequential(nn.BatchNorm2d(c_prev), nn.ReLU(inplace=False))
         self.classifier = nn.Linear(c_prev, num_classes)
 
+    def feature_blocks(self) -> list[nn.Module]:
+        """The modules whose outputs are the network's block features, in forward order: the stem,
+        then the three cells and two reduction blocks (as NB201's; read by AZ-NAS)."""
+        return [self.stem, *self.cells]
+
     def pre_gap(self, x: torch.Tensor) -> torch.Tensor:
         """Feature map before global pooling. Shapes: ``(B, C, H, W)`` -> ``(B, c4, H/4, W/4)``."""
         x = self.stem(x)

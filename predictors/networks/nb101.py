@@ -164,6 +164,13 @@ class NB101Network(nn.Module):
                 nn.init.xavier_uniform_(m.weight)
                 nn.init.zeros_(m.bias)
 
+    def feature_blocks(self) -> list[nn.Module]:
+        """The modules whose outputs are the network's block features, in forward order: the stem
+        conv-BN-ReLU, then the 9 cells (the parameter-free max-pools between stacks are not
+        blocks: each lies inside the step from a stack's last cell to the next stack's first).
+        Read by AZ-NAS (``predictors.zero_cost.passes``)."""
+        return [m for m in self.layers if not isinstance(m, nn.MaxPool2d)]
+
     def pre_gap(self, x: torch.Tensor) -> torch.Tensor:
         """Feature map before global pooling (last cell's output).
 

@@ -121,6 +121,11 @@ class NB201Network(nn.Module):
         self.global_pooling = nn.AdaptiveAvgPool2d(1)
         self.classifier = nn.Linear(c, num_classes)
 
+    def feature_blocks(self) -> list[nn.Module]:
+        """The modules whose outputs are the network's block features, in forward order: the stem,
+        then every cell and reduction block (what AZ-NAS reads; ``predictors.zero_cost.passes``)."""
+        return [self.stem, *self.cells]
+
     def pre_gap(self, x: torch.Tensor) -> torch.Tensor:
         """Feature map before global pooling (after the last BN + ReLU).
 

@@ -121,6 +121,15 @@ class MacroNetwork(nn.Module):
         )
         self.classifier = nn.Linear(HEAD_CHANNELS, num_classes)
 
+    def feature_blocks(self) -> list[nn.Module]:
+        """The modules whose outputs are the network's block features, in forward order: the stem,
+        then every searched layer that computes something. An identity that is a no-op (not the
+        first of its stage) is left out: its output is its input, and the network is the
+        benchmark's "real" arch without it. The fixed 1x1 head is not a searched block (as
+        NB201's final BN + ReLU). Read by AZ-NAS (``predictors.zero_cost.passes``)."""
+        no_op = [isinstance(m, MacroIdentity) and m.downsample is None for m in self.blocks]
+        return [self.stem, *(m for m, skip in zip(self.blocks, no_op) if not skip)]
+
     def pre_gap(self, x: torch.Tensor) -> torch.Tensor:
         """Head feature map before global pooling (after the 1x1 conv, BN and ReLU).
 

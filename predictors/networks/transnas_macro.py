@@ -202,6 +202,12 @@ class TransNASNetwork(nn.Module):
                 nn.init.ones_(m.weight)
                 nn.init.zeros_(m.bias)
 
+    def feature_blocks(self) -> list[nn.Module]:
+        """The modules whose outputs are the network's block features, in forward order: the stem
+        (both its convs, one block), then every basic block or micro cell. Read by AZ-NAS
+        (``predictors.zero_cost.passes``)."""
+        return [self.stem, *self.layers]
+
     def pre_gap(self, x: torch.Tensor) -> torch.Tensor:
         """Backbone output (the benchmark's ``structure='backbone'``). Shapes: ``(B, C, H, W)`` ->
         ``(B, C_last, H', W')``."""

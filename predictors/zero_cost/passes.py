@@ -19,8 +19,11 @@ Passes and features (``"<pass>:<feature>"``):
 
 ``data2`` - the second real batch, otherwise as ``data``: ``grad`` (ZiCo's second batch).
 
-``persample`` - one gradient per image of the batch (``torch.func.vmap``, BN statistics of that
-    image alone, as a batch of one): ``gradsign``.
+``persample`` - one gradient per image of the batch (BN statistics of that image alone, as a
+    batch of one; every layer's per-image weight gradients from one convolution backward with
+    the batch folded into the groups, ``per_image_grads``; dense, grouped and depthwise
+    convolutions alike): ``gradsign``; ``image_independent`` (the logits under per-image BN are
+    the same for every image; then ``gradsign`` is NaN).
 
 ``synflow`` - a float64 copy without BN, all parameters made positive, input all ones:
     ``synflow`` (|w * d sum(out) / d w| per Conv2d / Linear).
@@ -29,7 +32,9 @@ Passes and features (``"<pass>:<feature>"``):
     train-mode BN: ``zen``.
 
 ``aznas`` - a copy with Kaiming-normal (fan-in) weights, a random Gaussian batch, train-mode BN:
-    ``aznas`` (expressivity, progressivity, trainability of the stem and cell outputs).
+    ``aznas`` (expressivity, progressivity, trainability of the outputs of the network's blocks,
+    ``feature_blocks``: stem and cells / blocks; the conventions per network are the table in
+    ``predictors.zero_cost.proxies.az_nas``).
 
 Every random draw comes from a ``torch.Generator`` seeded from the run's seed and the pass, so a
 result does not depend on which other passes ran or in which order.
@@ -41,7 +46,6 @@ same names in ``predictors.zero_cost.graph_passes`` instead: nodes play the role
 from __future__ import annotations
 
 import copy
-import inspect
 import math
 import warnings
 from dataclasses import dataclass
@@ -262,31 +266,55 @@ def _swap_bn(net: nn.Module, make: Any) -> None:
             _swap_bn(child, make)
 
 
-def _per_image_grads(module: nn.Module, inp: torch.Tensor, gout: torch.Tensor) -> torch.Tensor:
-    """Per-image weight gradients of a Conv2d / Linear from its input and output gradient.
+def per_image_grads(module: nn.Module, inp: torch.Tensor, gout: torch.Tensor) -> torch.Tensor:
+    """Per-image weight gradients of a Conv2d (any ``groups``: dense, grouped, depthwise) or a
+    Linear from the layer's input and the gradient at its output.
 
-    Shapes: returns ``(B, *weight.shape)``.
+    The batch is folded into the channels as extra groups: image ``i``'s group ``j`` becomes
+    group ``i * groups + j`` of one batch-of-one convolution, whose weight gradient (one
+    convolution backward call) holds every image's gradient of every group, in image order.
+
+    Args:
+        module: the layer (its stride, padding, dilation and groups are read; not its weights).
+        inp: the layer's input.
+        gout: the gradient of the loss at the layer's output.
+
+    Shapes:
+        inp ``(B, C_in, H, W)`` or ``(B, in)``; gout ``(B, C_out, H', W')`` or ``(B, out)``;
+        returns ``(B, *module.weight.shape)``.
     """
     b = inp.shape[0]
     if isinstance(module, nn.Linear):
         return torch.einsum("bo,bi->boi", gout, inp)
-    if module.groups != 1:
-        raise ValueError("per-image gradients of grouped convolutions are not implemented")
-    # the batch folded into the channels, one group per image: the convolution backward gives
-    # every image's weight gradient in one call
-    c_out, c_in = module.weight.shape[:2]
-    weight = torch.empty(b * c_out, c_in, *module.weight.shape[2:], device=inp.device,
+    if not isinstance(module, nn.Conv2d) or module.padding_mode != "zeros":
+        raise ValueError(f"per-image gradients are implemented for Linear and zero-padded Conv2d, "
+                         f"not {module!r}")
+    c_out, c_in_group = module.weight.shape[:2]
+    weight = torch.empty(b * c_out, c_in_group, *module.weight.shape[2:], device=inp.device,
                          dtype=inp.dtype)
     _, gw, _ = torch.ops.aten.convolution_backward(
         gout.reshape(1, b * c_out, *gout.shape[2:]),
-        inp.reshape(1, b * c_in, *inp.shape[2:]),
-        weight, None, module.stride, module.padding, module.dilation, False, [0, 0], b,
-        [False, True, False],
+        inp.reshape(1, b * inp.shape[1], *inp.shape[2:]),
+        weight, None, module.stride, module.padding, module.dilation, False, [0, 0],
+        b * module.groups, [False, True, False],
     )
     return gw.reshape(b, *module.weight.shape)
 
 
+#: logits that differ between images by at most this much (relative to ``max(1, |logit|)``) under
+#: per-image BN do not depend on the image: what is left is float rounding (1e-7 seen), where any
+#: network that reads its input differs by 1e-2 or more (NB201, NB301, Macro samples)
+IMAGE_INDEPENDENT_RTOL = 1e-5
+
+
 def persample_pass(net: nn.Module, inputs: Inputs, features: set[str]) -> dict[str, Any]:
+    """GradSign's per-image gradients (see the module docstring); also ``image_independent``:
+    whether, with every BN normalising one image, the logits are the same for every image (up to
+    ``IMAGE_INDEPENDENT_RTOL``). Then the gradients are rounding noise and are not formed
+    (``gradsign`` NaN): a network whose every path to the global pooling ends in a BN (DARTS cells
+    without a pooling op, every TransNAS network) pools each image's BN outputs to exactly the BN
+    shift, as BN of one image has zero spatial mean per channel.
+    """
     twin = copy.deepcopy(net)
     _swap_bn(twin, _PerImageBN)
     twin.train()
@@ -299,7 +327,7 @@ def persample_pass(net: nn.Module, inputs: Inputs, features: set[str]) -> dict[s
         saved = args[0].detach()
 
         def on_grad(gout: torch.Tensor) -> None:
-            per = _per_image_grads(module, saved, gout.detach())
+            per = per_image_grads(module, saved, gout.detach())
             score[0] += float(per.sign().sum(0).abs().sum())
 
         out.register_hook(on_grad)
@@ -308,12 +336,17 @@ def persample_pass(net: nn.Module, inputs: Inputs, features: set[str]) -> dict[s
     x = inputs.x.detach().clone().requires_grad_(True)
     try:
         logits = twin(x)
-        # the sum of per-image mean losses: each image's logits get exactly its own gradient
-        F.cross_entropy(logits, inputs.y, reduction="sum").backward()
+        spread = float((logits.detach() - logits.detach()[:1]).abs().max())
+        scale = max(1.0, float(logits.detach().abs().max()))
+        image_independent = spread <= IMAGE_INDEPENDENT_RTOL * scale
+        if not image_independent:
+            # the sum of per-image mean losses: each image's logits get exactly its own gradient
+            F.cross_entropy(logits, inputs.y, reduction="sum").backward()
     finally:
         for h in handles:
             h.remove()
-    return {"gradsign": score[0]}
+    return {"gradsign": float("nan") if image_independent else score[0],
+            "image_independent": image_independent}
 
 
 # -- synflow --------------------------------------------------------------------------------------
@@ -376,14 +409,74 @@ def zen_pass(net: nn.Module, inputs: Inputs, features: set[str]) -> dict[str, An
 
 
 # -- AZ-NAS ---------------------------------------------------------------------------------------
+def feature_blocks(net: nn.Module) -> list[nn.Module]:
+    """The modules whose outputs AZ-NAS reads, in forward order: ``net.feature_blocks()`` (every
+    builder in ``predictors.networks`` has one), else ``[net.stem, *net.cells]``.
+
+    Raises:
+        AttributeError: the network names neither.
+    """
+    if hasattr(net, "feature_blocks"):
+        return list(net.feature_blocks())
+    if hasattr(net, "stem") and hasattr(net, "cells"):
+        return [net.stem, *net.cells]
+    raise AttributeError(
+        f"{type(net).__name__} has no feature_blocks() (nor stem / cells): AZ-NAS reads the "
+        "outputs of the network's blocks"
+    )
+
+
+class _AllBlocksSeen(Exception):
+    """Ends the forward pass once the last block has run: the head is not read."""
+
+
+def block_features(net: nn.Module, blocks: list[nn.Module], x: torch.Tensor) -> list[torch.Tensor]:
+    """The output of every block of ``blocks`` in one forward pass of ``net`` on ``x``.
+
+    The first block's output is made a leaf that requires grad (the weights are fixed), so the
+    features after it form one autograd graph that follows the network's real data flow; the
+    pass stops after the last block.
+
+    Raises:
+        ValueError: a block runs more than once or out of order, or not at all.
+    """
+    feats: list[torch.Tensor] = []
+    order = {id(m): i for i, m in enumerate(blocks)}
+
+    def hook(module: nn.Module, args: Any, out: torch.Tensor) -> torch.Tensor | None:
+        if order[id(module)] != len(feats):
+            raise ValueError(
+                f"{type(net).__name__}: feature block {order[id(module)]} "
+                f"({type(module).__name__}) ran as call {len(feats)}; blocks must run once each, "
+                "in order"
+            )
+        if not feats:
+            out = out.detach().requires_grad_(True)
+        feats.append(out)
+        if len(feats) == len(blocks):
+            raise _AllBlocksSeen
+        return out
+
+    handles = [m.register_forward_hook(hook) for m in blocks]
+    try:
+        net(x)
+    except _AllBlocksSeen:
+        pass
+    finally:
+        for h in handles:
+            h.remove()
+    if len(feats) != len(blocks):
+        missing = len(blocks) - len(feats)
+        raise ValueError(f"{type(net).__name__}: {missing} feature blocks never ran")
+    return feats
+
+
 def aznas_pass(net: nn.Module, inputs: Inputs, features: set[str]) -> dict[str, Any]:
-    if not (hasattr(net, "stem") and hasattr(net, "cells")):
-        raise AttributeError(f"{type(net).__name__} has no stem / cells: AZ-NAS reads cell outputs")
-    if any(len(inspect.signature(cell.forward).parameters) != 1 for cell in net.cells):
-        # DARTS cells read the two previous cells' outputs; this pass chains one-input cells
-        raise ValueError(f"{type(net).__name__}'s cells take two inputs: AZ-NAS here chains one-input cells")
     gen = _generator(inputs.seed, 4, inputs.x.device)
     twin = _copy(net)
+    blocks = feature_blocks(twin)
+    if len(blocks) < 2:
+        raise ValueError(f"{type(net).__name__} has {len(blocks)} feature block: AZ-NAS needs two")
     with torch.no_grad():
         for m in twin.modules():
             if isinstance(m, WEIGHTED):
@@ -398,9 +491,7 @@ def aznas_pass(net: nn.Module, inputs: Inputs, features: set[str]) -> dict[str, 
     for p in twin.parameters():
         p.requires_grad_(False)  # trainability needs feature gradients only
     x = torch.randn(inputs.x.shape, generator=gen, device=inputs.x.device)
-    feats = [twin.stem(x).detach().requires_grad_(True)]
-    for cell in twin.cells:
-        feats.append(cell(feats[-1]))
+    feats = block_features(twin, blocks, x)
     expressivity = []
     for f in feats:
         b, c, h, w = f.shape
@@ -416,6 +507,9 @@ def aznas_pass(net: nn.Module, inputs: Inputs, features: set[str]) -> dict[str, 
         # Rademacher signs (AZ-NAS draws them with bernoulli; randint is the same law, faster)
         g_out = torch.randint(0, 2, f_out.shape, generator=gen, device=f_out.device,
                               dtype=f_out.dtype).mul_(2).sub_(1)
+        # every path from block i-1's output to block i's: in a chain the block itself; in a
+        # DARTS cell the input it reads from the previous cell (the one from two cells back is
+        # another pair's input, not followed)
         (g_in,) = torch.autograd.grad(f_out, f_in, grad_outputs=g_out, retain_graph=True)
         if g_out.shape == g_in.shape and torch.equal(g_in, g_out):
             scores.append(-np.inf)  # the cell is the identity (as AZ-NAS scores it)

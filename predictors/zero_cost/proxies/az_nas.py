@@ -5,7 +5,8 @@ Paper: Lee & Ham, "AZ-NAS: Assembling Zero-Cost Proxies for Network Architecture
 Convention (official ``NB201/ZeroShotProxy/compute_az_nas_score.py`` and ``tss_general.ipynb``):
 a copy with Kaiming-normal fan-in weights (biases 0, BN weight 1 / bias 0), train-mode BN, one
 batch of 64 Gaussian random inputs (AZ-NAS does not use real images for it); the features are the
-stem output and every cell's / reduction block's output.
+outputs of the network's blocks: on NB201 the stem output and every cell's / reduction block's
+output (the official ``extract_cell_features``).
 - expressivity: sum over features of the entropy of the normalised eigenvalues of the channel
   covariance (pixels x batch as samples);
 - progressivity: the minimum increase of that entropy from one feature to the next;
@@ -19,6 +20,38 @@ lowest on that component (seen on 1 of the first 25 representatives).
 The aggregate ``az_nas = sum_k log(rank_k / n)`` over the four components needs the whole
 population, so one network's ``az_nas`` is the sum of its log-ranks among the networks scored
 together: ``aggregate`` computes it, and tables store it over all their architectures.
+
+Blocks on the other networks. The official code reads the stem and cell outputs on NB201, and on
+its MobileNetV2 space (``ImageNet_MBV2``, ``extract_layer_features_and_logit``) the output of
+every block (the stem conv, each inverted-residual block after its residual add and ReLU). Here
+every network names its blocks in ``feature_blocks()`` (``predictors.networks``), read by
+forward hooks in one pass (``predictors.zero_cost.passes.block_features``):
+
+============  ========================================  =====================================
+network       features (in forward order)               trainability step ``i-1 -> i``
+============  ========================================  =====================================
+NB201, NATS   stem; every cell and reduction block      the cell / block (a chain)
+NB101         stem conv-BN-ReLU; the 9 cells (not the   the cell; across stacks the max-pool,
+              max-pools between stacks)                 then the cell
+DARTS/NB301   stem; every cell's output (concat of its  the cell's path from the previous
+              4 nodes)                                  cell's output (its ``s1`` input);
+                                                        cell 0 reads the stem as both inputs,
+                                                        so both paths count; the ``s0`` input
+                                                        (two cells back) is not a consecutive
+                                                        pair and is not followed
+NB-Macro      stem; every searched layer except a       the block (a chain); a no-op identity
+              no-op identity (not the first of its      adds nothing, so moving it inside its
+              stage): the benchmark's "real" arch;      stage changes no component
+              not the fixed 1x1 head
+TransNAS      stem (its two convs as one block); every  the basic block / micro cell (a chain)
+              basic block (macro) / micro cell (micro)
+============  ========================================  =====================================
+
+In every network the Jacobian is taken through the network's own graph, from block ``i-1``'s
+output to block ``i``'s (autograd follows every path between them, and only those). A micro
+cell that is the identity scores ``-inf`` trainability (NaN), as an NB201 one. Small maps where
+the pixels x batch are fewer than the channels (TransNAS's last cells at 32x32) leave the
+covariance rank-deficient; the tables run TransNAS at its 256x256 input.
 """
 
 import numpy as np
