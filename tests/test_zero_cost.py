@@ -203,3 +203,53 @@ def test_az_nas_aggregate_ranks_within_the_population():
     agg = aggregate(comps)
     np.testing.assert_allclose(agg[:3], [np.log(1 / 3) * 4, np.log(2 / 3) * 4, 0.0])
     assert np.isnan(agg[3])
+
+
+def _official_aznas(net, x_shape, seed):
+    """AZ-NAS's NB201 components written out as the official ``compute_az_nas_score.py`` does
+    them (explicit stem / cell loop, float32 eigenvalues, the per-pixel outer-product mean), with
+    the pass's random draws in the pass's order."""
+    gen = passes._generator(seed, 4, torch.device("cpu"))
+    net = copy.deepcopy(net)
+    with torch.no_grad():
+        for m in net.modules():
+            if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear)):
+                fan_in = m.weight[0].numel()
+                m.weight.normal_(0.0, math.sqrt(2.0 / fan_in), generator=gen)
+    net.train()
+    x = torch.randn(x_shape, generator=gen)
+    feats = [net.stem(x)]
+    for cell in net.cells:
+        feats.append(cell(feats[-1]))
+    ent = []
+    for f in feats:
+        b, c, h, w = f.shape
+        z = f.detach().permute(0, 2, 3, 1).reshape(b * h * w, c)
+        z = z - z.mean(0, keepdim=True)
+        p = torch.linalg.eigvalsh(z.T @ z / z.shape[0])
+        p = p / p.sum()
+        ent.append(float((-p * torch.log(p + 1e-8)).sum()))
+    scores = []
+    for i in reversed(range(1, len(feats))):
+        g_out = torch.randint(0, 2, feats[i].shape, generator=gen, dtype=feats[i].dtype) * 2 - 1
+        (g_in,) = torch.autograd.grad(feats[i], feats[i - 1], g_out, retain_graph=True)
+        if g_in.shape[2] != g_out.shape[2]:
+            g_in = torch.nn.functional.pixel_unshuffle(g_in, g_in.shape[2] // g_out.shape[2])
+        go = g_out.permute(0, 2, 3, 1).reshape(-1, 1, g_out.shape[1])
+        gi = g_in.permute(0, 2, 3, 1).reshape(-1, g_in.shape[1], 1)
+        s = float(torch.linalg.svdvals(torch.bmm(gi, go).mean(0)).max())
+        scores.append(-s - 1 / (s + 1e-6) + 2)
+    ent = np.array(ent)
+    return {"expressivity": ent.sum(), "progressivity": np.min(np.diff(ent)),
+            "trainability": np.mean(scores)}
+
+
+def test_az_nas_pass_equals_the_official_formulas(inputs):
+    arch = "|nor_conv_3x3~0|+|skip_connect~0|avg_pool_3x3~1|+|nor_conv_1x1~0|none~1|nor_conv_3x3~2|"
+    torch.manual_seed(0)
+    net = networks.build("nb201", arch, "cifar10", **SMALL)
+    got = passes.aznas_pass(net, inputs, {"aznas"})["aznas"]
+    want = _official_aznas(net, tuple(inputs.x.shape), inputs.seed)
+    for k, v in want.items():
+        assert got[k] == pytest.approx(v, rel=1e-4, abs=1e-5), k
+    assert got["trainability"] < 0 and got["expressivity"] > 0
