@@ -309,7 +309,8 @@ def train_arch(arch: str, recipe: BankRecipe | dict, device: str = "cpu",
         A JSON-serialisable dict: ``arch``, ``index`` (official index, or -1), ``params``,
         per-epoch lists ``train_loss``, ``train_accuracy``, ``valid_*``, ``test_*`` (accuracies in
         %), ``calibration`` (epoch -> {temperature, pre, post, ood_*}), ``train_time``,
-        ``eval_time`` (wall s), ``cpu_time`` (process CPU s, from this version on).
+        ``eval_time`` (wall s), ``cpu_time`` (process CPU s, from this version on); every
+        float cut to ``DIGITS`` significant digits.
     """
     import torch
 
@@ -326,7 +327,7 @@ def train_arch(arch: str, recipe: BankRecipe | dict, device: str = "cpu",
         rec = _train_images(arch, recipe, device, logits_out)
     # CPU seconds of this process (all threads): a load-independent size of the work
     rec["cpu_time"] = time.process_time() - cpu0
-    return rec
+    return rounded(rec)
 
 
 def _train_images(arch: str, recipe: BankRecipe, device: str,
@@ -670,6 +671,23 @@ def _atomic_write(path: Path, write: Callable[[Any], None], binary: bool = False
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+#: significant digits kept of every float in a record: float32 training carries about 7, and the
+#: 17 of a JSON double would more than double the committed files for no information
+DIGITS = 7
+
+
+def rounded(value: Any) -> Any:
+    """``value`` (a record, or any JSON-like nest of it) with every float cut to ``DIGITS``
+    significant digits; NaN and infinities stay as they are."""
+    if isinstance(value, float):
+        return float(f"{value:.{DIGITS}g}") if math.isfinite(value) else value
+    if isinstance(value, dict):
+        return {k: rounded(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [rounded(v) for v in value]
+    return value
 
 
 def _write_results(out: Path, records: Sequence[dict[str, Any]]) -> None:

@@ -15,6 +15,9 @@ Names::
     robot                     RoBoT: a linear combination of the store's standardised zero-cost
                               proxies, weights in [-1, 1] found by optuna TPE maximising Kendall
                               on the training archs (``predictors.robot``)
+    zc-agg                    training-free: AZ-NAS's log-rank sum of the store's strong proxies
+                              (``predictors.combine.STRONG``; every proxy where it has none of
+                              them), no label read (``predictors.combine``)
     params, flops             rank by the stored params / FLOPs column, bigger = better (the
                               classic size baseline, whatever direction the store records)
     zc/<proxy>                rank by one stored zero-cost proxy (e.g. zc/synflow), in the
@@ -86,7 +89,7 @@ def names_help() -> str:
     """One line listing the accepted names."""
     return (
         "xgb, lgbm, rf, mlp [-zc|-both] [-cv|-default|-naslib|-plus] [:<encoding>], random, params, flops, "
-        "zc/<proxy>, robot, gnn[-gin|-gcn|-gat|-flow][-mse|-hinge|-logistic|-listwise][-both][-pre], gnn+xgb"
+        "zc/<proxy>, zc-agg, robot, gnn[-gin|-gcn|-gat|-flow][-mse|-hinge|-logistic|-listwise][-both][-pre], gnn+xgb"
     )
 
 
@@ -116,6 +119,16 @@ def make(
         if bench is not None and dataset is not None:
             store_proxies(bench, dataset)  # a store without zc/* columns is refused here
         return RobotPredictor(bench=bench, dataset=dataset, random_state=random_state)
+    if base == "zc-agg":  # training-free proxy combination: predictors.combine
+        from predictors.combine import ZCAggregatePredictor
+
+        if name != base:
+            raise PredictorInputError(f"{name!r}: zc-agg reads zero-cost proxies, not an encoding; use 'zc-agg'")
+        if bench is not None and dataset is not None:
+            from predictors.base import proxy_names
+
+            proxy_names(bench, dataset, None)  # a store without zc/* columns is refused here
+        return ZCAggregatePredictor(bench=bench, dataset=dataset)
     if base == "random":
         return RandomPredictor(random_state=random_state)
     if base in ("params", "flops"):

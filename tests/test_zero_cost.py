@@ -253,3 +253,36 @@ def test_az_nas_pass_equals_the_official_formulas(inputs):
     for k, v in want.items():
         assert got[k] == pytest.approx(v, rel=1e-4, abs=1e-5), k
     assert got["trainability"] < 0 and got["expressivity"] > 0
+
+
+def test_redo_nonfinite_recomputes_only_rows_with_non_finite_values(tmp_path, capsys):
+    out = tmp_path / "zc"
+    argv = ["nb201", "--dataset", "cifar10", "--archs", "2", "--proxies", "az_nas,params",
+            "--out", str(out), "--chunk", "2", "--no-progress", "--batch-size", "8"]
+    assert cli.main(argv) == 0
+    path = next(out.glob("chunk-*.csv.gz"))
+    first = pd.read_csv(path)
+    broken = first.copy()
+    why = json.loads(broken.at[0, "reasons"])
+    why["az_nas.expressivity"] = "non-finite value (nan)"
+    broken.at[0, "az_nas.expressivity"] = np.nan
+    broken.at[0, "reasons"] = json.dumps(why, sort_keys=True)
+    broken.at[1, "az_nas.trainability"] = 123.0  # finite: must be left as it is
+    broken.to_csv(path, index=False)
+    assert cli.main(argv[:3] + ["--out", str(out), "--redo-nonfinite", "az_nas"]) == 0
+    assert "1 rows recomputed" in capsys.readouterr().out
+    again = pd.read_csv(path)
+    assert again.at[0, "az_nas.expressivity"] == pytest.approx(first.at[0, "az_nas.expressivity"], rel=1e-9)
+    assert json.loads(again.at[0, "reasons"]) == json.loads(first.at[0, "reasons"])
+    assert again.at[1, "az_nas.trainability"] == 123.0
+    assert cli.main(argv[:3] + ["--out", str(tmp_path / "none"), "--redo-nonfinite", "az_nas"]) == 2
+
+
+def test_az_nas_expressivity_is_finite_on_rank_deficient_features(inputs, monkeypatch):
+    # 64 channels made from 3 input values: the feature covariance has rank 3 and eigvalsh
+    # returns tiny negative eigenvalues, which once made the entropy log(<0) = NaN
+    net = torch.nn.Sequential(torch.nn.Conv2d(3, 64, 1), torch.nn.BatchNorm2d(64),
+                              torch.nn.Conv2d(64, 64, 1), torch.nn.BatchNorm2d(64))
+    monkeypatch.setattr(passes, "feature_blocks", lambda twin: [twin[1], twin[3]])
+    got = passes.aznas_pass(net, inputs, {"aznas"})["aznas"]
+    assert math.isfinite(got["expressivity"]) and math.isfinite(got["progressivity"])

@@ -7,6 +7,7 @@
     nasbench proxies nb201 --dataset cifar10 --archs my_archs.txt     # one arch or index a line
     nasbench proxies nb201 --dataset cifar10 --archs all --scheduler tcp://host:8786   # Dask
     nasbench proxies nbgraph --dataset cora --archs 200        # GNNs on the Cora graph
+    nasbench proxies nb201 --dataset cifar10 --redo-nonfinite az_nas   # after a numerics fix
 
 Results go to ``--out`` (default ``data/zc/<space>_<dataset>/``) as gzip CSV chunks with a
 ``manifest.json``; a rerun of the same command resumes where the last one stopped. The store
@@ -46,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chunk", type=int, default=50, help="archs per checkpoint file (default 50)")
     p.add_argument("--order-seed", type=int, default=0, help="shuffles the run order (default 0)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--redo-nonfinite", default=None, metavar="PROXIES",
+                   help="comma-separated proxies: recompute them where a finished row holds a "
+                        "non-finite value (after a fix to their numerics), then stop")
     return p
 
 
@@ -81,6 +85,13 @@ def main(argv: list[str] | None = None) -> int:
             if not torch.cuda.is_available():
                 raise ValueError(f"--device {args.device}: no CUDA device is available here")
         out = Path(args.out) if args.out else PROJECT_ROOT / "data" / "zc" / f"{args.space}_{args.dataset}"
+        if args.redo_nonfinite:
+            if not (out / "manifest.json").is_file():
+                raise ValueError(f"--redo-nonfinite: {out} holds no results (no manifest.json)")
+            redo = [p.name for p in registry.get(args.redo_nonfinite)]
+            n = table.redo_nonfinite(out, redo, device=args.device)
+            print(f"{n} rows recomputed in {out}")
+            return 0
         command = "nasbench proxies " + " ".join(shlex.quote(a) for a in argv)
         done = table.run(
             args.space, args.dataset, _archs(args.archs), names, out,

@@ -497,7 +497,9 @@ def aznas_pass(net: nn.Module, inputs: Inputs, features: set[str]) -> dict[str, 
         b, c, h, w = f.shape
         z = f.detach().permute(0, 2, 3, 1).reshape(b * h * w, c)
         z = z - z.mean(0, keepdim=True)
-        s = torch.linalg.eigvalsh((z.T @ z / z.shape[0]).double())
+        # a covariance has no negative eigenvalue: the few rounding gives (rank-deficient
+        # features, e.g. a 96-channel stem over 27 input values) are zero, not log(<0) = NaN
+        s = torch.linalg.eigvalsh((z.T @ z / z.shape[0]).double()).clamp_min(0.0)
         p = s / s.sum()
         expressivity.append(float((-p * torch.log(p + 1e-8)).sum()))
     e = np.asarray(expressivity)

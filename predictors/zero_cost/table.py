@@ -235,6 +235,49 @@ def run_job(
     return len(rows)
 
 
+def redo_nonfinite(out_dir: str | Path, proxies: Sequence[str], device: str | None = None) -> int:
+    """Recompute ``proxies`` for the finished rows where one of their columns is a non-finite
+    value, and rewrite those chunks in place; returns the number of rows recomputed.
+
+    For a fix to a proxy's numerics after part of a table was computed: every proxy pass draws
+    from its own seeded generator, so a proxy computed alone gives the number the fused run
+    gives. Rows where the value is NaN for a recorded reason other than non-finite arithmetic
+    (an image-independent network, a rank aggregate) are left alone.
+    """
+    import torch
+
+    from predictors.zero_cost import runner
+
+    out = Path(out_dir)
+    settings = json.loads((out / "manifest.json").read_text())["settings"]
+    space, dataset, seed = settings["space"], settings["dataset"], settings["seed"]
+    inputs = (_task_inputs(dataset, settings["batch_size"], seed, device) if _task(dataset)
+              else _inputs(dataset, settings["batch_size"], seed, device))
+    torch.set_num_threads(1)
+    redone = 0
+    for path in sorted(out.glob("chunk-*.csv.gz")):
+        df = pd.read_csv(path)
+        reasons = [json.loads(r) if isinstance(r, str) else {} for r in df["reasons"]]
+        changed = False
+        for i, why in enumerate(reasons):
+            redo = [p for p in proxies if any(
+                (c == p or c.startswith(p + ".")) and str(r).startswith("non-finite")
+                for c, r in why.items())]
+            if not redo:
+                continue
+            res = runner.compute_arch(space, df.at[i, "arch"], dataset, inputs, redo, seed=seed,
+                                      device=device)
+            for col, value in res.values.items():
+                df.at[i, col] = value
+                why.pop(col, None)
+            why.update(res.reasons)
+            df.at[i, "reasons"] = json.dumps(why, sort_keys=True)
+            changed, redone = True, redone + 1
+        if changed:
+            _write_csv(df, path)
+    return redone
+
+
 _INPUT_CACHE: dict[tuple, Any] = {}
 
 
