@@ -25,7 +25,8 @@ Names::
     <name>:<encoding>         a learned predictor on another encoding (e.g. xgb:path)
     gnn, gnn-<encoder>[-<loss>]  GNN encoders on the space's graph form (``predictors.gnn.names``):
                               gnn-gin-mse, gnn-flow-hinge, gnn-both (+ proxies), gnn-pre
-                              (pretrained encoder), gnn+xgb (rank average of gnn and xgb-plus)
+                              (pretrained encoder), gnn-ens (5 initialisations averaged),
+                              gnn+xgb (rank average of gnn and xgb-plus)
 
 ``make(name, bench=..., dataset=..., encoding=...)`` builds one; ``DEFAULT_PREDICTORS`` is the
 default sweep (every GBDT and baseline).
@@ -87,9 +88,11 @@ def _learners() -> dict[str, Any]:
 
 def names_help() -> str:
     """One line listing the accepted names."""
+    from predictors.gnn.names import NAMES_HELP
+
     return (
         "xgb, lgbm, rf, mlp [-zc|-both] [-cv|-default|-naslib|-plus] [:<encoding>], random, params, flops, "
-        "zc/<proxy>, zc-agg, robot, gnn[-gin|-gcn|-gat|-flow][-mse|-hinge|-logistic|-listwise][-both][-pre], gnn+xgb"
+        "zc/<proxy>, zc-agg, robot, " + NAMES_HELP
     )
 
 

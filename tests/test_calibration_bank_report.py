@@ -217,3 +217,16 @@ def test_nbgraph_bank_reference_is_taken_at_lowest_valid_loss(cb, tmp_path):
     assert a["ref_tau_final"].tau == pytest.approx(-1.0)
     assert list(a["per_epoch"]) == [2, 5] and a["per_epoch"][5].tau == pytest.approx(-1.0)
     assert a["bank"].calib_epoch == 5
+
+
+def test_split_effect_sentence_counts_the_neutral_temperatures(cb, tmp_path):
+    bank = cb.load_bank(_copy("nb201_cifar10", tmp_path))
+    recs = [r["calibration"][str(bank.calib_epoch)] for r in bank.records]
+    t = np.array([c["temperature"] for c in recs])
+    pre, post = (np.array([c[w]["ECE_15"] for c in recs]) for w in ("pre", "post"))
+    neutral = bank.live & (np.abs(t - 1.0) <= cb.NEUTRAL_T)
+    text = cb._split_effect_lines(bank)[1]
+    assert f"for {neutral.sum()} of {bank.live.sum()} architectures" in text
+    share = 100 * np.mean(post[neutral] > pre[neutral])
+    assert f"in {share:.0f} % of them" in text
+    assert ("smaller evaluation set" in text) == (share > 50)

@@ -251,6 +251,38 @@ def test_rank_ensemble_averages_members(nb201_split):
         RankEnsemble([XGBPredictor()], weights=[-1], space="nb201").fit(xtr[:10], ytr[:10])
 
 
+def test_isomorphic_cells_share_one_prediction(nb201_split):
+    from nasbench.spaces.nb201 import SPACE
+    from predictors.gnn import GNNPredictor
+
+    xtr, ytr, _, _ = nb201_split
+    # the conv on edge 1->3 is dead when node 1 gets nothing: the two cells are one function
+    a = "|none~0|+|nor_conv_3x3~0|none~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"
+    b = "|none~0|+|nor_conv_3x3~0|none~1|+|skip_connect~0|none~1|nor_conv_1x1~2|"
+    assert SPACE.canonical(a) == SPACE.canonical(b)
+    merged = GNNPredictor(space="nb201", epochs=5, random_state=0).fit(xtr, ytr).predict([a, b])
+    assert merged[0] == pytest.approx(merged[1], rel=1e-7)  # one graph (float sums may reorder)
+    apart = GNNPredictor(space="nb201", epochs=5, random_state=0, merge_isomorphic=False)
+    pred = apart.fit(xtr, ytr).predict([a, b])
+    assert abs(pred[0] - pred[1]) > 1e-3, pred
+
+
+def test_members_are_distinct_models_averaged(nb201_split):
+    from predictors.gnn import GNNPredictor
+
+    xtr, ytr, xte, yte = nb201_split
+    one = GNNPredictor(space="nb201", epochs=20, random_state=3).fit(xtr, ytr)
+    two = GNNPredictor(space="nb201", epochs=20, random_state=3, members=2).fit(xtr, ytr)
+    first, second = (two._scores(m, two._graphs(xte, fit=False), "cpu") for m in two.models_)
+    # member 0 is the single model; member 1 another initialisation
+    np.testing.assert_allclose(first, one._scores(one.model_, one._graphs(xte, fit=False), "cpu"))
+    assert not np.allclose(first, second)
+    (m0, s0), (m1, s1) = two.member_scale_
+    np.testing.assert_allclose(two.predict(xte), two.target_map_(((first - m0) / s0 + (second - m1) / s1) / 2))
+    with pytest.raises(PredictorInputError, match="members"):
+        GNNPredictor(space="nb201", members=0).fit(xtr[:10], ytr[:10])
+
+
 def test_registry_names():
     from predictors import registry
     from predictors.gnn import GNNPredictor, RankEnsemble
@@ -259,6 +291,7 @@ def test_registry_names():
     assert isinstance(m, GNNPredictor) and (m.encoder, m.loss) == ("gin", "listwise")
     assert registry.make("gnn-both-pre", bench="nb201", dataset="cifar10").features == "both"
     assert isinstance(registry.make("gnn+xgb", space="nb201"), RankEnsemble)
+    assert registry.make("gnn-ens", space="nb201").members == 5
     with pytest.raises(PredictorInputError, match="no GNN flag 'mlp'"):
         registry.make("gnn-mlp", space="nb201")
 

@@ -6,6 +6,8 @@
     gnn-<encoder>[-<loss>]    encoder gin | gcn | gat | flow; loss mse | hinge | logistic | listwise
     gnn[-...]-both            + the store's zero-cost proxies as graph features
     gnn[-...]-pre             + encoder pretrained as a graph autoencoder on unlabelled archs
+    gnn[-...]-ens             an ensemble of ENSEMBLE_MEMBERS initialisations (their standardised
+                              scores averaged; ENSEMBLE_MEMBERS times the fit time)
     gnn+xgb                   rank average of ``gnn`` and ``xgb-plus`` (``RankEnsemble``)
 
 Flags combine in any order after ``gnn`` (``gnn-gin-mse-both``).
@@ -22,7 +24,9 @@ __all__ = ["DEFAULT", "NAMES_HELP", "is_gnn_name", "make"]
 #: and MSE on Kendall)
 DEFAULT: dict[str, Any] = {"encoder": "flow", "loss": "hinge"}
 
-NAMES_HELP = "gnn[-gin|-gcn|-gat|-flow][-mse|-hinge|-logistic|-listwise][-both][-pre], gnn+xgb"
+NAMES_HELP = "gnn[-gin|-gcn|-gat|-flow][-mse|-hinge|-logistic|-listwise][-both][-pre][-ens], gnn+xgb"
+#: models in a ``-ens`` predictor
+ENSEMBLE_MEMBERS = 5
 
 
 def is_gnn_name(name: str) -> bool:
@@ -58,6 +62,8 @@ def make(name: str, *, bench: Any = None, dataset: str | None = None, space: Any
             params["features"] = "both"
         elif flag == "pre":
             params["pretrain"] = "ae"
+        elif flag == "ens":
+            params["members"] = ENSEMBLE_MEMBERS
         else:
             raise PredictorInputError(f"unknown predictor {name!r}: no GNN flag {flag!r}; use {NAMES_HELP}")
     return GNNPredictor(space=space, bench=bench, dataset=dataset, random_state=random_state, **params)
