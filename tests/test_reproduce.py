@@ -277,3 +277,12 @@ def test_zc_headlines_sets_the_combination_against_vkdnw_agg(stores):
     assert section.table[1][0] == "STRONG (default)" and section.table[1][2] == f"{want:.3f}"
     gap = next(c for (r, k), c in cells.items() if r.startswith("zc-agg minus") and k.startswith("spearman"))
     assert gap.published == 0.0 and gap.low <= gap.ours <= gap.high
+
+
+def test_all_writes_an_index_with_the_runs_cost():
+    import argparse
+
+    args = argparse.Namespace(seeds=None, n_jobs=2)
+    text = cli._index(["nb201-facts: 12 cells (12 match); 0 s", "robot: 6 cells; 1 s"], 339.0, args)
+    assert "nasbench reproduce --all --n-jobs 2" in text
+    assert "2 studies in 5.7 min wall" in text and "- robot: 6 cells; 1 s" in text
