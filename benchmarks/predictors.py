@@ -214,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         "CV search on the training set; `-default` = the library's own defaults; `rf`, `mlp` = "
         "scikit-learn on the default encoding; `params` / `flops` rank by the stored column; "
         "`random` is the floor. Zero-cost proxies and encoding+proxy GBDTs: see "
-        "[reproduce/suite-zero-xgb.md](reproduce/suite-zero-xgb.md).",
+        "[reproduce/suite-zero-xgb.md](reproduce/suite-zero-xgb.md). GNN encoders beside "
+        "`xgb-plus` on every store with a graph form: [predictors_gnn.md](predictors_gnn.md).",
         "",
         f"Timings (wall seconds, n_jobs={args.n_jobs}, {os.cpu_count()} cores; the machine was "
         "shared with other jobs while this ran):",
