@@ -12,7 +12,7 @@ and 95% interval over seeds), the command that made it and its wall time; ``--ap
 section to an existing file instead of replacing it. Predictor names are those of
 ``predictors.registry`` (``gnn``, ``gnn-<encoder>[-<loss>]``, ``gnn-both``, ``gnn-pre``,
 ``gnn+xgb``, ``xgb-plus``, ...); ``name@key=value,key=value`` sets parameters of a GNN
-(``gnn-flow-hinge@layers=1,hidden=32``).
+(``gnn-flow-hinge@layers=1,hidden=32``); separate predictors with ``;`` when one has parameters.
 
 Transfer (``predictors.gnn.transfer``)::
 
@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     from predictors import evaluate
 
     torch.set_num_threads(1)
-    specs = [s for s in args.predictors.split(";" if "@" in args.predictors else ",") if s]
+    specs = [s for s in args.predictors.split(";" if ";" in args.predictors else ",") if s]
     models = {s: _predictor(s, args.bench, args.dataset) for s in specs}
     sizes = [int(s) for s in args.sizes.split(",")]
     out = Path(args.out)
