@@ -8,7 +8,7 @@
 
 Each study prints its report (markdown) and writes it to ``DIR/<study>.md`` (default
 ``benchmarks/results/reproduce/``; written to a temporary file and renamed). ``--all`` also writes
-``DIR/README.md``: every study's one-line summary, with the run's wall and CPU time and the
+``DIR/README.md``: every study's one-line summary, with the run's wall time and the
 machine's load, so the time of a full reproduction is on record next to its results. ``--seeds`` overrides
 every study's own number of seeds / draws / runs (by default each follows its paper). A study whose
 data is not built here is reported as skipped, with the reason.
@@ -112,16 +112,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _index(summaries: list[str], wall: float, args: argparse.Namespace) -> str:
     """The ``--all`` index page: the command, its cost, one line per study."""
-    import resource
-
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     command = "nasbench reproduce --all" + (f" --seeds {args.seeds}" if args.seeds is not None else "") \
         + f" --n-jobs {args.n_jobs}"
     lines = ["# Reproductions", "", "```", command, "```", "",
-             f"{len(summaries)} studies in {wall / 60:.1f} min wall, {cpu / 60:.1f} min CPU "
-             f"(worker processes included), on {os.cpu_count()} cores; load average "
+             f"{len(summaries)} studies in {wall / 60:.1f} min wall on {os.cpu_count()} cores; "
+             "load average "
              f"{load:.1f} at the end of the run.", ""]
     lines += [f"- {s}" for s in summaries]
     return "\n".join(lines) + "\n"
