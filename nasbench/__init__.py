@@ -142,7 +142,9 @@ def load(name: str | Path, *, build_missing: bool = True) -> Benchmark:
             )
         build(name)
     bench = Benchmark(path)
-    if build_missing and _results_changed(bench):
+    # stale, not missing: rebuilt whatever ``build_missing`` says (it is cheap, and a reader
+    # asking not to build a missing store still must not get an older table)
+    if _results_changed(bench):
         bench.close()
         build(name, force=True)
         bench = Benchmark(path)

@@ -170,7 +170,8 @@ def _combination_section(zc, y: np.ndarray, ref, resamples: int, inputs: str, to
         low, high = _interval(combined, yy, kind, resamples, full)
         if text:
             cells.append(judge(Cell(
-                "zc-agg (`predictors.combine.STRONG`, 8 columns)", f"{kind}, vs {BEST_PUBLISHED_AGGREGATE}",
+                f"zc-agg (`predictors.combine.STRONG`, {len(STRONG)} columns)",
+                f"{kind}, vs {BEST_PUBLISHED_AGGREGATE}",
                 value, low, high, published=float(text), rounding=rounding_of(text), compare=True,
                 context=context), RULES))
         everyone = np.arange(len(yy))
@@ -210,8 +211,8 @@ def _combination_section(zc, y: np.ndarray, ref, resamples: int, inputs: str, to
         "Training-free combination (no labels): AZ-NAS's log-rank sum of several proxies",
         cells, table=rows, findings=[finding],
         about="`zc-agg` ranks each arch by sum_k log(rank_k / n) over the population scored, "
-              "for the 8 columns of `predictors.combine.STRONG` (AZ-NAS's four components, "
-              "GradSign, ZiCo, MeCo, SWAP); no accuracy is read. The table lists every "
+              f"for the {len(STRONG)} columns of `predictors.combine.STRONG` ({', '.join(STRONG)}); "
+              "no accuracy is read. The table lists every "
               "combination measured, the default first.",
     )
 
