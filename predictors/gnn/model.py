@@ -427,5 +427,4 @@ class GNNPredictor(Predictor):
                     f"archs give node features of width {graphs[0].x.shape[1]}, the model was fitted "
                     f"on width {self.in_dim_}: predict on archs of the space it was fitted on"
                 )
-            models = getattr(self, "models_", [self.model_])
-            return self.target_map_(self._combined([self._scores(m, graphs, "cpu") for m in models]))
+            return self.target_map_(self._combined([self._scores(m, graphs, "cpu") for m in self.models_]))

@@ -46,6 +46,11 @@ CONSTANT_OUTPUT = "the network's output does not depend on its input"
 POPULATION = "a rank aggregate over a population of networks: the table computes it from the components"
 
 
+#: start of the reason recorded for a value that came out NaN or infinite (``table.redo_nonfinite``
+#: recomputes exactly these)
+NON_FINITE = "non-finite value"
+
+
 @dataclass
 class Result:
     """Proxy values of one network.
@@ -94,7 +99,7 @@ def _store(result: Result, proxy: Proxy, value: Any) -> None:
         v = float(v)
         result.values[key] = v if math.isfinite(v) else float("nan")
         if not math.isfinite(v):
-            result.reasons[key] = f"non-finite value ({v})"
+            result.reasons[key] = f"{NON_FINITE} ({v})"
 
 
 def _fail(result: Result, proxy: Proxy, reason: str) -> None:

@@ -220,8 +220,7 @@ def run_job(
     from predictors.zero_cost import runner
 
     torch.set_num_threads(threads)
-    inputs = (_task_inputs(dataset, batch_size, seed, device) if _task(dataset)
-              else _inputs(dataset, batch_size, seed, device))
+    inputs = _run_inputs(dataset, batch_size, seed, device)
     rows = []
     for i, a in zip(job.indices, job.archs):
         t0 = time.perf_counter()
@@ -251,8 +250,7 @@ def redo_nonfinite(out_dir: str | Path, proxies: Sequence[str], device: str | No
     out = Path(out_dir)
     settings = json.loads((out / "manifest.json").read_text())["settings"]
     space, dataset, seed = settings["space"], settings["dataset"], settings["seed"]
-    inputs = (_task_inputs(dataset, settings["batch_size"], seed, device) if _task(dataset)
-              else _inputs(dataset, settings["batch_size"], seed, device))
+    inputs = _run_inputs(dataset, settings["batch_size"], seed, device)
     torch.set_num_threads(1)
     redone = 0
     for path in sorted(out.glob("chunk-*.csv.gz")):
@@ -261,7 +259,7 @@ def redo_nonfinite(out_dir: str | Path, proxies: Sequence[str], device: str | No
         changed = False
         for i, why in enumerate(reasons):
             redo = [p for p in proxies if any(
-                (c == p or c.startswith(p + ".")) and str(r).startswith("non-finite")
+                (c == p or c.startswith(p + ".")) and str(r).startswith(runner.NON_FINITE)
                 for c, r in why.items())]
             if not redo:
                 continue
@@ -279,6 +277,12 @@ def redo_nonfinite(out_dir: str | Path, proxies: Sequence[str], device: str | No
 
 
 _INPUT_CACHE: dict[tuple, Any] = {}
+
+
+def _run_inputs(dataset: str, batch_size: int, seed: int, device: str | None) -> Any:
+    """The batches (or graph) a run on ``dataset`` reads: a TransNAS task's, else the dataset's."""
+    return (_task_inputs(dataset, batch_size, seed, device) if _task(dataset)
+            else _inputs(dataset, batch_size, seed, device))
 
 
 def _task(dataset: str) -> tuple[int, tuple[int, int, int]] | None:
