@@ -25,7 +25,8 @@ Names::
     <name>:<encoding>         a learned predictor on another encoding (e.g. xgb:path)
     gnn, gnn-<encoder>[-<loss>]  GNN encoders on the space's graph form (``predictors.gnn.names``):
                               gnn-gin-mse, gnn-flow-hinge, gnn-both (+ proxies), gnn-pre
-                              (pretrained encoder), gnn-ens (5 initialisations averaged),
+                              (autoencoder-pretrained encoder), gnn-zcpre (encoder pretrained on
+                              data-free proxies), gnn-ens (5 initialisations averaged),
                               gnn+xgb (rank average of gnn and xgb-plus)
 
 ``make(name, bench=..., dataset=..., encoding=...)`` builds one; ``DEFAULT_PREDICTORS`` is the

@@ -236,6 +236,38 @@ def test_pretraining_reduces_the_reconstruction_loss():
     assert later < 0.75 * first
 
 
+def test_proxy_targets_are_rank_scores_of_the_data_free_proxies():
+    from scipy.stats import spearmanr
+
+    import nasbench
+    from predictors.gnn.pretrain import DATA_FREE_PROXIES, proxy_targets
+
+    space = spaces.get("nb201")
+    archs, targets, names = proxy_targets(space, "nb201_zc", DATA_FREE_PROXIES, 400)
+    assert names == [f"zc/{p}" for p in DATA_FREE_PROXIES] and targets.shape == (400, len(names))
+    assert len({str(a) for a in archs}) == 400  # one arch per isomorphism class
+    assert all(space.canonical(a) == a for a in archs[:50])
+    zc = nasbench.load("nb201_zc")
+    raw = zc.query(archs, "cifar10", "zc/synflow")
+    ok = np.isfinite(raw)
+    assert ok.sum() > 350 and spearmanr(raw[ok], targets[ok, 3]).statistic == pytest.approx(1.0)
+    assert abs(np.nanmean(targets[:, 3])) < 0.05 and np.nanstd(targets[:, 3]) > 0.9
+    with pytest.raises(PredictorInputError, match="nb101"):
+        proxy_targets(spaces.get("nb101"), "nb201_zc", DATA_FREE_PROXIES, 10)
+
+
+def test_proxy_pretraining_learns_the_proxies():
+    from predictors.gnn.encoders import GraphEncoder
+    from predictors.gnn.pretrain import DATA_FREE_PROXIES, pretrain_on_proxies, proxy_targets
+
+    archs, targets, _ = proxy_targets(spaces.get("nb201"), "nb201_zc", DATA_FREE_PROXIES, 600)
+    data = graphs.to_pyg_list("nb201", archs)
+    enc = GraphEncoder("flow", data[0].x.shape[1], hidden=16, layers=1)
+    first = pretrain_on_proxies(enc, data, targets, epochs=1)["proxy_loss"]
+    later = pretrain_on_proxies(enc, data, targets, epochs=15)["proxy_loss"]
+    assert later < 0.5 * first  # the targets have unit variance: 0.5 = half of it explained
+
+
 def test_rank_ensemble_averages_members(nb201_split):
     from predictors import XGBPredictor
     from predictors.gnn import GNNPredictor, RankEnsemble

@@ -15,8 +15,9 @@ folder into ``zc/<metric>`` columns aligned with the store's rows:
   (``space.canonical``), except the ``PER_CELL`` metrics, which read weights a cell's function does
   not use and are computed for every arch;
 * AZ-NAS's four components become the rank aggregate ``zc/az_nas`` over the archs that have any;
-* each column's description counts the archs that have a value: the store is PARTIAL while the
-  run goes on, NaN where not yet computed or undefined (the row's recorded reason).
+* each column's description counts the archs that have a value; the store's description ends
+  with COMPLETE (every planned arch scored: a NaN is a proxy undefined there, with the row's
+  recorded reason) or PARTIAL (the run goes on: NaN also where not yet computed).
 
 The store's ``results_dir`` is the folder, so ``nasbench build`` rebuilds it when results are added.
 """
@@ -204,17 +205,25 @@ class ZcTable:
         return columns
 
     def progress(self) -> str:
-        """One line on how far the run is (for the store's description)."""
+        """Whether the run is COMPLETE or PARTIAL, and how far it is (for the store's description).
+
+        Complete means the manifest's ``archs_done`` reached its ``planned_archs``: every planned
+        row was scored, and a NaN is then a proxy undefined for that arch (its recorded reason).
+        """
         try:
             manifest, rows = read_results(self.results_dir, self.command)
         except SourceMissingError:
-            return "no results yet"
+            return f"PARTIAL: no results yet (make them with `{self.command}`)."
         scored = int(rows["arch"].nunique()) if len(rows) else 0
-        return (
-            f"{scored:,} {self.unit} scored (manifest: {manifest.get('archs_done', '?')} rows of "
-            f"{manifest.get('planned_archs', '?')} planned, {manifest.get('wall_seconds', '?')} s "
-            f"wall, command `{manifest.get('command', '?')}`)"
-        )
+        done, planned = manifest.get("archs_done"), manifest.get("planned_archs")
+        run = (f"{scored:,} {self.unit} scored (manifest: {done if done is not None else '?'} rows "
+               f"of {planned if planned is not None else '?'} planned, "
+               f"{manifest.get('wall_seconds', '?')} s wall, command `{manifest.get('command', '?')}`)")
+        if done is not None and planned is not None and int(done) >= int(planned):
+            return (f"COMPLETE: every planned {self.unit[:-1]} scored; NaN only where a proxy is "
+                    f"undefined for the arch (the row's recorded reason). Run: {run}.")
+        return (f"PARTIAL while the run goes on: NaN where not yet computed; the column "
+                f"descriptions count the {self.unit} with values. Progress: {run}.")
 
     def recipe(
         self,
@@ -227,7 +236,7 @@ class ZcTable:
         official_index: bool = False,
     ) -> Recipe:
         """The store's ``Recipe``: one part reading ``results_dir`` (set as its ``results_dir``);
-        the description ends with the run's progress."""
+        the description ends with the run's status (``progress``)."""
         rel = f"data/zc/{self.results_dir.name}"
         return Recipe(
             name=name,
@@ -240,5 +249,5 @@ class ZcTable:
             arch_sources=tuple(arch_sources),
             official_index=official_index,
             results_dir=self.results_dir,
-            description=f"{description} Progress: {self.progress()}",
+            description=f"{description} {self.progress()}",
         )

@@ -11,7 +11,7 @@ that validate it against the published scores (``predictors.zero_cost.validate``
 
 Values: ``nasbench proxies nb101 --dataset cifar10 --archs all`` (``predictors/zero_cost``), results in
 ``data/zc/nb101_cifar10/`` (``nasbench.recipes._zc`` reads them). NB101 has no isomorphism
-fan-out here: every row is its own class. PARTIAL while the run goes on.
+fan-out here: every row is its own class. The store says whether the run is complete.
 """
 
 from __future__ import annotations
@@ -62,7 +62,6 @@ RECIPE = TABLE.recipe(
         "plus GradSign, ZiCo, MeCo, AZ-NAS and SWAP where the network allows them (NaN with a "
         "recorded reason otherwise), fused passes on CIFAR-10 (JPEG q75) train images. Rows: "
         "the 292 cells with NAS-Bench-Suite-Zero scores (the nb101 store's zc/* rows), then 708 "
-        "cells drawn with seed 0 from the rest of the 20,001-cell partial table. PARTIAL while "
-        "the run goes on: the column descriptions count the cells with values."
+        "cells drawn with seed 0 from the rest of the 20,001-cell partial table."
     ),
 )

@@ -60,7 +60,6 @@ RECIPE = TABLE.recipe(
         "aggregate) and SWAP, computed with fused passes (`nasbench proxies`) on CIFAR-10 (JPEG "
         "q75) train images, batch 64, seed 0 (MeCo: the first image; Zen and AZ-NAS: Gaussian "
         "inputs; synflow: an all-ones image). Isomorphism-class representatives are scored and "
-        "fanned out to their class (params, flops, l2_norm per cell). PARTIAL while the run goes "
-        "on: NaN where not yet computed; the column descriptions count the cells with values."
+        "fanned out to their class (params, flops, l2_norm per cell)."
     ),
 )

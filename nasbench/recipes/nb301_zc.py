@@ -8,7 +8,7 @@ by genotype string.
 
 Values: ``nasbench proxies nb301 --dataset cifar10 --archs all`` (``predictors/zero_cost``; the
 network is the NB301 DARTS network, C=32, 8 cells), results in ``data/zc/nb301_cifar10/``
-(``nasbench.recipes._zc`` reads them). PARTIAL while the run goes on.
+(``nasbench.recipes._zc`` reads them). The store says whether the run is complete.
 """
 
 from __future__ import annotations
@@ -45,7 +45,6 @@ RECIPE = TABLE.recipe(
         "cells, reductions at 1/3 and 2/3), CIFAR-10: the 13 NAS-Bench-Suite-Zero proxies plus "
         "GradSign, ZiCo, MeCo, AZ-NAS and SWAP where the network allows them (NaN with a recorded "
         "reason otherwise), fused passes on CIFAR-10 (JPEG q75) train images. Rows: the 500 "
-        "genotypes of NAS-Bench-Suite-Zero's NB301 table (the nb301 store's rows 0-499). PARTIAL "
-        "while the run goes on: the column descriptions count the genotypes with values."
+        "genotypes of NAS-Bench-Suite-Zero's NB301 table (the nb301 store's rows 0-499)."
     ),
 )

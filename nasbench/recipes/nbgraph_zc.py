@@ -10,8 +10,8 @@ hidden size 256) at PyTorch's / PyG's default init, run on the whole Cora graph;
 role of images (the batch is the public split's 140 training nodes). The per-proxy graph
 conventions are the project's own, as no published zero-cost table for NAS-Bench-Graph exists:
 ``predictors/zero_cost/graph_passes.py`` lists them. GradSign is NaN (per-node gradients do not
-separate on a graph). PARTIAL: the run goes through the archs in a seeded random order; NaN where
-not computed.
+separate on a graph). The run goes through the archs in a seeded random order (a partial table is
+a random sample); the store says whether it is complete.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ RECIPE = TABLE.recipe(
         "images; the project's own convention: no published GNN proxy table exists to match; "
         "per proxy in predictors/zero_cost/graph_passes.py). GradSign is NaN: per-node "
         "gradients do not separate on a graph. Rows in official key order, as the nbgraph "
-        "store. PARTIAL: a seeded random sample of archs is scored; the column descriptions "
-        "count the archs with values."
+        "store. The run goes through the archs in a seeded random order, so the scored ones "
+        "are a random sample."
     ),
 )

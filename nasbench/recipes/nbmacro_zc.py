@@ -7,7 +7,7 @@ classes): the run scores each class representative with every proxy and the othe
 ``params`` / ``flops`` / ``l2_norm`` only; the rest is fanned out (``nasbench.recipes._zc``).
 
 Values: ``nasbench proxies nbmacro --dataset cifar10 --archs all`` (``predictors/zero_cost``),
-results in ``data/zc/nbmacro_cifar10/``. PARTIAL while the run goes on.
+results in ``data/zc/nbmacro_cifar10/``. The store says whether the run is complete.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ RECIPE = TABLE.recipe(
         "CIFAR-10: the 13 NAS-Bench-Suite-Zero proxies plus GradSign, ZiCo, MeCo, AZ-NAS and SWAP "
         "where the network allows them (NaN with a recorded reason otherwise), fused passes on "
         "CIFAR-10 (JPEG q75) train images. The 3,969 class representatives are scored and fanned "
-        "out to their class (params, flops, l2_norm per arch). PARTIAL while the run goes on: the "
-        "column descriptions count the archs with values."
+        "out to their class (params, flops, l2_norm per arch)."
     ),
 )

@@ -16,7 +16,7 @@ The cells form 1,229 classes (``nasbench.spaces.transnas_micro``, reductions kep
 scores each representative with every proxy and the other cells with ``params`` / ``flops`` /
 ``l2_norm`` only; the rest is fanned out (``nasbench.recipes._zc``). Values: ``nasbench proxies
 transnas_micro --dataset class_object --archs all``, results in
-``data/zc/transnas_micro_class_object/``. PARTIAL while the run goes on.
+``data/zc/transnas_micro_class_object/``. The store says whether the run is complete.
 """
 
 from __future__ import annotations
@@ -52,7 +52,6 @@ RECIPE = TABLE.recipe(
         "recorded reason otherwise). Taskonomy images are not available: the networks read "
         "CIFAR-10 (JPEG q75) train images upsampled to 256x256, the input size the benchmark "
         "trained at (labels 0-9 of the 75). The 1,229 class representatives are scored and "
-        "fanned out to their class (params, flops, l2_norm per cell). PARTIAL while the run goes "
-        "on: the column descriptions count the cells with values."
+        "fanned out to their class (params, flops, l2_norm per cell)."
     ),
 )

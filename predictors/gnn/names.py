@@ -6,6 +6,8 @@
     gnn-<encoder>[-<loss>]    encoder gin | gcn | gat | flow; loss mse | hinge | logistic | listwise
     gnn[-...]-both            + the store's zero-cost proxies as graph features
     gnn[-...]-pre             + encoder pretrained as a graph autoencoder on unlabelled archs
+    gnn[-...]-zcpre           + encoder pretrained to predict data-free zero-cost proxies of
+                              unlabelled archs (needs the space's proxy store, e.g. nb201_zc)
     gnn[-...]-ens             an ensemble of ENSEMBLE_MEMBERS initialisations (their standardised
                               scores averaged; ENSEMBLE_MEMBERS times the fit time)
     gnn+xgb                   rank average of ``gnn`` and ``xgb-plus`` (``RankEnsemble``)
@@ -24,7 +26,7 @@ __all__ = ["DEFAULT", "NAMES_HELP", "is_gnn_name", "make"]
 #: and MSE on Kendall)
 DEFAULT: dict[str, Any] = {"encoder": "flow", "loss": "hinge"}
 
-NAMES_HELP = "gnn[-gin|-gcn|-gat|-flow][-mse|-hinge|-logistic|-listwise][-both][-pre][-ens], gnn+xgb"
+NAMES_HELP = "gnn[-gin|-gcn|-gat|-flow][-mse|-hinge|-logistic|-listwise][-both][-pre|-zcpre][-ens], gnn+xgb"
 #: models in a ``-ens`` predictor
 ENSEMBLE_MEMBERS = 5
 
@@ -62,6 +64,8 @@ def make(name: str, *, bench: Any = None, dataset: str | None = None, space: Any
             params["features"] = "both"
         elif flag == "pre":
             params["pretrain"] = "ae"
+        elif flag == "zcpre":
+            params["pretrain"] = "zc"
         elif flag == "ens":
             params["members"] = ENSEMBLE_MEMBERS
         else:

@@ -9,8 +9,8 @@ of rho). Their target for CIFAR-10 is the **cifar10-valid** entry's test accurac
 
 Ours: the ``nb201_zc`` table (``nasbench proxies``) against ``nb201`` ``cifar10-valid /
 test_accuracy``; |rho| like the notebook (the signed value is given in a note). Only datasets the
-table has proxies for are served. While the table is partial, rho is over the archs computed so
-far, with a bootstrap interval over them.
+table has proxies for are served. rho is over the archs where the proxy is finite (while the
+table is partial, those computed so far), with a bootstrap interval over them.
 """
 
 from __future__ import annotations
@@ -100,6 +100,7 @@ def run(config: Config) -> Report:
                     published=float(text), rounding=rounding_of(text), digits=3,
                     context={"signed": signed, "n": int(keep.sum()), "total": len(nb),
                              "inputs": own_proxies.describe_inputs(zc),
+                             "complete": own_proxies.is_complete(zc),
                              "target": f"{tds}/{tmetric}"},
                 ), RULES))
         if cells:

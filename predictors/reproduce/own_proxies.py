@@ -4,7 +4,7 @@
 ``nb201_zc`` stores them (dataset ``cifar10``, all 15,625 rows in official order, NaN where not
 computed yet). The run fans each isomorphism class out to its members and goes through the classes
 in a seeded random order, so a partial table is an unbiased sample of classes; studies report on
-the archs computed so far and say how many.
+the archs computed so far and say how many, and whether the table is complete (``is_complete``).
 """
 
 from __future__ import annotations
@@ -58,12 +58,26 @@ def describe_inputs(b: Benchmark) -> str:
     return " ".join(str(b.description).split())
 
 
+def is_complete(b: Benchmark) -> bool:
+    """True when every row of the table has some proxy value: the run scored every arch, so a NaN
+    left in a column is that proxy undefined for the arch (e.g. a cell whose output ignores the
+    input), not a cell still to compute. ``params`` is computed for every scored arch, so a row
+    with no value at all is one the run has not reached."""
+    cols = [np.isfinite(np.asarray(b.values(DATASET, m), dtype=np.float64))
+            for m in b.metrics(DATASET) if is_zc_metric(m)]
+    return bool(cols) and bool(np.logical_or.reduce(cols).all())
+
+
 def _partial(cell: Cell) -> str | None:
     n, total = cell.context.get("n"), cell.context.get("total")
-    if n and total and n < total:
-        return (f"over the {n:,} of {total:,} archs computed so far (partial table); interval by "
+    if not (n and total and n < total):
+        return None
+    if cell.context.get("complete"):
+        return (f"over the {n:,} of {total:,} archs where the proxy and the target are defined (the "
+                "table is complete; the others are NaN with a recorded reason); interval by "
                 "bootstrap over them")
-    return None
+    return (f"over the {n:,} of {total:,} archs computed so far (partial table); interval by "
+            "bootstrap over them")
 
 
 def _inputs(cell: Cell) -> str | None:
@@ -74,5 +88,6 @@ def _inputs(cell: Cell) -> str | None:
 
 
 #: notes for every cell computed from this table; they read the cell's context keys ``n`` (archs
-#: used), ``total`` (archs in the benchmark) and ``inputs`` (``describe_inputs``)
+#: used), ``total`` (archs in the benchmark), ``complete`` (``is_complete``) and ``inputs``
+#: (``describe_inputs``)
 RULES = (Rule("partial", _partial), Rule("inputs", _inputs))

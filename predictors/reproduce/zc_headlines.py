@@ -7,8 +7,9 @@ by the VKDNW authors; GradSign: its paper, Spearman only) and, from the referenc
 own notebook (CIFAR-10 Kendall / Spearman) and MeCo's paper (CIFAR-10 Spearman).
 
 Ours: the ``nb201_zc`` table against ``nb201`` ``cifar10 / test_accuracy`` (200 epochs, seed
-mean). While the table is partial, correlations are over the archs computed so far, with a
-bootstrap interval over them; a full table is exact.
+mean). Correlations are over the archs where the proxy is finite: while the table is partial
+those computed so far, in a complete table all but the archs where the proxy is undefined (cells
+whose output ignores the input); a bootstrap interval over them, exact where every arch counts.
 
 A second section puts the training-free combination (``predictors.combine``: AZ-NAS's log-rank
 sum of ``STRONG``, no label read) beside the best published training-free number (VKDNW_agg)
@@ -85,6 +86,7 @@ def run(config: Config) -> Report:
     resamples = config.seeds or DEFAULT_RESAMPLES
     y = np.asarray(nb.values("cifar10", "test_accuracy", budget=200), dtype=np.float64)
     inputs = own_proxies.describe_inputs(zc)
+    complete = own_proxies.is_complete(zc)
     published = [(r["proxy"], k, r[f"cifar10_{k}"], f"VKDNW table ({r['type']})")
                  for r in ref.to_dict("records") for k in KINDS if r.get(f"cifar10_{k}", "")]
     published += _first_hand()
@@ -104,7 +106,8 @@ def run(config: Config) -> Report:
         cells.append(judge(Cell(
             f"{proxy} (`{metric}`)", f"{kind}, {source}", value, low, high,
             published=float(text), rounding=rounding_of(text), digits=3,
-            context={"n": int(keep.sum()), "total": len(nb), "inputs": inputs},
+            context={"n": int(keep.sum()), "total": len(nb), "inputs": inputs,
+                     "complete": complete},
         ), RULES))
     if not cells:
         raise StudySkipped(f"not available: {own_proxies.STORE} has none of the published proxies")
@@ -150,8 +153,11 @@ def _combination_section(zc, y: np.ndarray, ref, resamples: int, inputs: str, to
     strong = _columns(zc, STRONG)
     if strong is None:
         return None
-    # the population: archs with every input-dependent proxy computed (the partial table's rows)
-    scored = np.all([np.isfinite(v) for k, v in strong.items() if k != "az_nas.complexity"], axis=0)
+    # the population: archs with every input-dependent proxy defined (and, in a partial table,
+    # computed). Complexity is defined for every cell; a NaN trainability is AZ-NAS's -inf (a
+    # cell that is the identity), which the log-rank sum ranks lowest, so it stays in.
+    conventional = ("az_nas.complexity", "az_nas.trainability")
+    scored = np.all([np.isfinite(v) for k, v in strong.items() if k not in conventional], axis=0)
     scored &= np.isfinite(y)
     if scored.sum() < 10:
         return None
@@ -160,7 +166,8 @@ def _combination_section(zc, y: np.ndarray, ref, resamples: int, inputs: str, to
     combined = rank_combination({k: v[scored] for k, v in strong.items()})
     singles = {k: v[scored] for k, v in (_columns(zc, None) or {}).items() if "." not in k}
     cells: list[Cell] = []
-    context = {"n": int(scored.sum()), "total": total, "inputs": inputs}
+    context = {"n": int(scored.sum()), "total": total, "inputs": inputs,
+               "complete": own_proxies.is_complete(zc)}
     pub_row = ref[ref["proxy"] == BEST_PUBLISHED_AGGREGATE]
     rng = np.random.default_rng(0)
     draws = [rng.integers(0, len(yy), len(yy)) for _ in range(0 if full else resamples)]
