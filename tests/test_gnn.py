@@ -254,6 +254,10 @@ def test_proxy_targets_are_rank_scores_of_the_data_free_proxies():
     assert abs(np.nanmean(targets[:, 3])) < 0.05 and np.nanstd(targets[:, 3]) > 0.9
     with pytest.raises(PredictorInputError, match="nb101"):
         proxy_targets(spaces.get("nb101"), "nb201_zc", DATA_FREE_PROXIES, 10)
+    zc101 = nasbench.load("nb101_zc")
+    if np.isfinite(zc101.values("cifar10", "zc/synflow")).sum() < 100:  # a run barely begun
+        with pytest.raises(PredictorInputError, match="at least 100"):
+            proxy_targets(spaces.get("nb101"), "nb101_zc", DATA_FREE_PROXIES, 10_000)
 
 
 def test_proxy_pretraining_learns_the_proxies():

@@ -41,6 +41,8 @@ DATA_FREE_PROXIES = ("az_nas.expressivity", "az_nas.progressivity", "az_nas.trai
                      "synflow", "zen", "params", "flops")
 
 _STATES: dict[tuple, dict[str, Any]] = {}
+#: fewer unlabelled archs than this is no pretraining set (a table whose run has barely begun)
+MIN_PRETRAIN_ARCHS = 100
 #: (archs, epochs) when a GNNPredictor leaves them None, per pretraining mode
 PRETRAIN_DEFAULTS = {"ae": (5000, 20), "zc": (1_000_000, 100)}
 _POS_CAP = 8  # positions (depths, degrees) are one-hot, capped at this value
@@ -144,9 +146,18 @@ def proxy_targets(space: Any, store: Any, proxies: Any, n: int,
     if merge_isomorphic:
         seen: dict[str, int] = {}
         for pos, arch in enumerate(archs):
-            seen.setdefault(str(space.canonical(arch)), pos)
+            canon = str(space.canonical(arch))
+            # the representative's own row where it has one: params / flops differ in a class
+            if canon not in seen or str(arch) == canon:
+                seen[canon] = pos
         keep = np.array(sorted(seen.values()), dtype=np.int64)
         rows, archs = rows[keep], [space.canonical(archs[i]) for i in keep]
+    if len(rows) < MIN_PRETRAIN_ARCHS:
+        raise PredictorInputError(
+            f"{b.name} has the proxies {', '.join(names)} for {len(rows)} "
+            f"{'classes' if merge_isomorphic else 'archs'}; pretrain='zc' needs at least "
+            f"{MIN_PRETRAIN_ARCHS}: extend the table with `nasbench proxies {space.name} ...`"
+        )
     if len(rows) > n:
         pick = np.sort(np.random.default_rng(0).choice(len(rows), size=int(n), replace=False))
         rows, archs = rows[pick], [archs[i] for i in pick]
