@@ -123,7 +123,8 @@ def _built(name, tmp_path):
 # NB301: NASLib counted its DARTS ops with non-affine BatchNorms; the network NB301 trained (ours)
 # has affine ones, 0.50% to 1.22% more parameters (benchmarks/results/network_params_darts.md)
 @pytest.mark.parametrize("name, source, rtol", [("nb101_zc", "nb101", 1e-6), ("nb301_zc", "nb301", 0.0123),
-                                                ("nbmacro_zc", "nbmacro", 1e-6)])
+                                                ("nbmacro_zc", "nbmacro", 1e-6),
+                                                ("nb101_datafree_zc", "nb101", 1e-6)])
 def test_committed_results_have_the_published_params(name, source, rtol, tmp_path):
     ours = _built(name, tmp_path)
     scored = sorted(_finite_rows(ours, "cifar10", "zc/params"))
@@ -133,6 +134,13 @@ def test_committed_results_have_the_published_params(name, source, rtol, tmp_pat
     mine = ours.query(scored, "cifar10", "zc/params")
     np.testing.assert_allclose(mine, published, rtol=rtol)
     assert np.all(mine >= published)
+
+
+def test_the_data_free_nb101_table_has_the_rows_of_nb101_zc_and_reads_no_image():
+    assert recipes.get("nb101_datafree_zc").arch_list() == recipes.get("nb101_zc").arch_list()
+    manifest = json.loads((recipes.get("nb101_datafree_zc").results_dir / "manifest.json").read_text())
+    assert manifest["settings"]["batch_size"] == 16
+    assert sorted(manifest["settings"]["proxies"]) == ["az_nas", "flops", "params", "synflow", "zen"]
 
 
 def test_committed_transnas_results_are_the_class_object_network(tmp_path):
