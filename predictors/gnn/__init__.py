@@ -9,7 +9,7 @@
 Modules: ``graphs`` (arch -> PyG ``Data``, every space with a graph form), ``encoders`` (GIN,
 GCN, GAT and the directed flow encoder from PyG layers; readouts; the scoring model), ``losses``
 (MSE, pairwise hinge / logistic, listwise), ``model`` (``GNNPredictor``), ``pretrain`` (graph
-autoencoder on unlabelled archs), ``ensemble`` (GNN + GBDT rank average).
+autoencoder, or the data-free zero-cost proxies, of unlabelled archs), ``ensemble`` (GNN + GBDT rank average).
 
 Names resolve on first use, so importing this package does not import torch.
 """
