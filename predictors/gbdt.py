@@ -71,9 +71,9 @@ class _TargetMap:
         self.kind = kind
         self.mean, self.scale = float(y.mean()), float(y.std()) or 1.0
         if kind == "rank":
-            from scipy.stats import norm, rankdata
+            from predictors.metrics import normal_scores
 
-            z = norm.ppf((rankdata(y) - 0.5) / len(y))
+            z = normal_scores(y)
             order = np.argsort(z, kind="stable")
             self.z_sorted, self.y_sorted = z[order], np.sort(y)
             self.z = z

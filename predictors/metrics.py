@@ -5,6 +5,8 @@
 * ``precision_at_k``: of the ``k`` archs the predictor ranks best, the fraction that are among the
   true best ``k`` (top-k overlap; "best" follows ``direction``: ``"max"`` or ``"min"``). Ties at the
   k-th place are broken by position, so the value is deterministic.
+* ``normal_scores``: the normal scores of a vector's ranks, ``Phi^-1((rank - 0.5) / n)``: the
+  rank target the GBDTs and GNNs fit (ties share their mean rank).
 * ``mae``, ``rmse``: on the target's scale; meaningless for rankers (proxies, params, random),
   for which ``score`` reports NaN when ``on_target_scale=False``.
 """
@@ -18,7 +20,19 @@ import numpy as np
 
 __all__ = [
     "spearman", "kendall", "pearson", "precision_at_k", "mae", "rmse", "score", "score_names",
+    "normal_scores",
 ]
+
+
+def normal_scores(values: Sequence[float]) -> np.ndarray:
+    """``Phi^-1((rank - 0.5) / n)`` of ``values`` (float64, ties at their mean rank).
+
+    Shapes: values ``(n,)``; returns ``(n,)``.
+    """
+    from scipy.stats import norm, rankdata
+
+    v = np.asarray(values, dtype=np.float64)
+    return norm.ppf((rankdata(v) - 0.5) / len(v))
 
 
 def _pair(y_true: Sequence[float], y_pred: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:

@@ -13,7 +13,7 @@ ones to compare with published scores. Results in ``data/zc/nb101_cifar10_datafr
 from __future__ import annotations
 
 from nasbench.config import PROJECT_ROOT
-from nasbench.recipes import nb101, nb101_zc
+from nasbench.recipes import nb101_zc
 from nasbench.recipes._zc import ZcTable
 from nasbench.spaces.nb101 import SPACE
 
@@ -31,7 +31,7 @@ TABLE = ZcTable(
 RECIPE = TABLE.recipe(
     "nb101_datafree_zc",
     archs=nb101_zc.archs,
-    arch_sources=(nb101.PARTIAL_SOURCE, nb101.ZC_SOURCE),
+    arch_sources=nb101_zc.RECIPE.arch_sources,
     description=(
         "This project's data-free zero-cost proxies on NB101 networks at initialisation (the "
         "official network: stem 128, 3 stacks x 3 cells): AZ-NAS (components and rank "

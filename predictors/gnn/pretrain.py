@@ -43,8 +43,8 @@ DATA_FREE_PROXIES = ("az_nas.expressivity", "az_nas.progressivity", "az_nas.trai
 _STATES: dict[tuple, dict[str, Any]] = {}
 #: fewer unlabelled archs than this is no pretraining set (a table whose run has barely begun)
 MIN_PRETRAIN_ARCHS = 100
-#: (archs, epochs) when a GNNPredictor leaves them None, per pretraining mode
-PRETRAIN_DEFAULTS = {"ae": (5000, 20), "zc": (1_000_000, 100)}
+#: (archs, epochs) when a GNNPredictor leaves them None, per pretraining mode (None archs: all)
+PRETRAIN_DEFAULTS: dict[str, tuple[int | None, int]] = {"ae": (5000, 20), "zc": (None, 100)}
 _POS_CAP = 8  # positions (depths, degrees) are one-hot, capped at this value
 
 
@@ -116,18 +116,19 @@ def pretrain_encoder(encoder: Any, graphs: list[Any], *, epochs: int = 20, batch
     return last
 
 
-def proxy_targets(space: Any, store: Any, proxies: Any, n: int,
+def proxy_targets(space: Any, store: Any, proxies: Any, n: int | None = None,
                   merge_isomorphic: bool = True) -> tuple[list[Any], np.ndarray, list[str]]:
-    """Up to ``n`` archs of the proxy ``store`` and the normal scores of their proxies' ranks.
+    """Up to ``n`` archs (None: all) of the proxy ``store`` and the normal scores of their
+    proxies' ranks.
 
     With ``merge_isomorphic`` every arch is replaced by its isomorphism class's representative
     and each class kept once (its members share their proxy values when the table was fanned out
     from the representatives). Archs are drawn with seed 0 among those with at least one finite
     proxy. Returns ``(archs, targets (m, k) with NaN where a proxy is missing, metric names)``.
     """
-    from scipy.stats import norm, rankdata
-
+    from nasbench.vocab import is_zc_metric
     from predictors.base import PredictorInputError, open_bench, proxy_names, zc_metric
+    from predictors.metrics import normal_scores
 
     b = open_bench(store)
     if space.name != b.space_name:
@@ -135,7 +136,7 @@ def proxy_targets(space: Any, store: Any, proxies: Any, n: int,
             f"pretrain_bench {b.name!r} holds {b.space_name} archs, not {space.name}; use "
             f"the {space.name} proxy store"
         )
-    dataset = next((d for d in b.datasets if any(m.startswith("zc/") for m in b.metrics(d))), None)
+    dataset = next((d for d in b.datasets if any(map(is_zc_metric, b.metrics(d)))), None)
     if dataset is None:
         raise PredictorInputError(f"{b.name} has no zero-cost proxy columns (zc/*) to pretrain on")
     names = proxy_names(b, dataset, [zc_metric(p) for p in proxies])
@@ -144,21 +145,21 @@ def proxy_targets(space: Any, store: Any, proxies: Any, n: int,
     rows = np.flatnonzero(np.isfinite(values).any(axis=1))
     archs = [b.archs[i] for i in rows]
     if merge_isomorphic:
+        reps = [space.canonical(a) for a in archs]
         seen: dict[str, int] = {}
-        for pos, arch in enumerate(archs):
-            canon = str(space.canonical(arch))
+        for pos, (arch, rep) in enumerate(zip(archs, reps)):
             # the representative's own row where it has one: params / flops differ in a class
-            if canon not in seen or str(arch) == canon:
-                seen[canon] = pos
-        keep = np.array(sorted(seen.values()), dtype=np.int64)
-        rows, archs = rows[keep], [space.canonical(archs[i]) for i in keep]
+            if str(rep) not in seen or str(arch) == str(rep):
+                seen[str(rep)] = pos
+        keep = sorted(seen.values())
+        rows, archs = rows[keep], [reps[i] for i in keep]
     if len(rows) < MIN_PRETRAIN_ARCHS:
         raise PredictorInputError(
             f"{b.name} has the proxies {', '.join(names)} for {len(rows)} "
             f"{'classes' if merge_isomorphic else 'archs'}; pretrain='zc' needs at least "
             f"{MIN_PRETRAIN_ARCHS}: extend the table with `nasbench proxies {space.name} ...`"
         )
-    if len(rows) > n:
+    if n is not None and len(rows) > n:
         pick = np.sort(np.random.default_rng(0).choice(len(rows), size=int(n), replace=False))
         rows, archs = rows[pick], [archs[i] for i in pick]
     values = values[rows]
@@ -166,7 +167,7 @@ def proxy_targets(space: Any, store: Any, proxies: Any, n: int,
     for j in range(values.shape[1]):
         ok = np.isfinite(values[:, j])
         if ok.sum() > 1:
-            targets[ok, j] = norm.ppf((rankdata(values[ok, j]) - 0.5) / ok.sum())
+            targets[ok, j] = normal_scores(values[ok, j])
     return archs, targets, names
 
 
@@ -220,15 +221,17 @@ def pretrained_encoder_state(model: Any, in_dim: int) -> dict[str, Any]:
     from predictors.gnn.graphs import to_pyg_list
 
     space = resolve_space(model.space, model.bench)
-    proxies = tuple(model.pretrain_proxies or DATA_FREE_PROXIES)
     n_archs, epochs = PRETRAIN_DEFAULTS[model.pretrain]
-    n_archs = int(n_archs if model.pretrain_archs is None else model.pretrain_archs)
+    if model.pretrain_archs is not None:
+        n_archs = int(model.pretrain_archs)
     epochs = int(epochs if model.pretrain_epochs is None else model.pretrain_epochs)
+    proxies = tuple(model.pretrain_proxies or DATA_FREE_PROXIES)
     store = model.pretrain_bench or f"{space.name}_zc"
+    # what the zc targets depend on beyond the encoder's shape (the autoencoder reads none of it)
+    targets_from = ((proxies, str(store), bool(model.merge_isomorphic))
+                    if model.pretrain == "zc" else None)
     key = (space.name, model.pretrain, model.encoder, model.hidden, model.layers, model.readout,
-           model.dropout, n_archs, epochs, in_dim, model.vocab,
-           bool(model.merge_isomorphic), proxies if model.pretrain == "zc" else None,
-           str(store) if model.pretrain == "zc" else None)
+           model.dropout, n_archs, epochs, in_dim, model.vocab, targets_from)
     state = _STATES.get(key)
     if state is None:
         import torch
@@ -244,7 +247,7 @@ def pretrained_encoder_state(model: Any, in_dim: int) -> dict[str, Any]:
                 graphs = to_pyg_list(space, archs, vocab=model.vocab)
                 pretrain_on_proxies(encoder, graphs, targets, epochs=epochs, seed=0)
             else:
-                graphs = to_pyg_list(space, unlabelled_archs(space, n_archs), vocab=model.vocab)
+                graphs = to_pyg_list(space, unlabelled_archs(space, int(n_archs)), vocab=model.vocab)
                 pretrain_encoder(encoder, graphs, epochs=epochs, seed=0)
         state = _STATES[key] = copy.deepcopy(encoder.state_dict())
     return state

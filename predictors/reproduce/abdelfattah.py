@@ -76,6 +76,7 @@ def run(config: Config) -> Report:
     for d in dict.fromkeys(ref["dataset"]):
         (served if d == own_proxies.DATASET else unserved).append(d)
     sections = []
+    table = own_proxies.table_context(zc, len(nb))
     for d in served:
         tds, tmetric = TARGETS[d]
         y = np.asarray(nb.values(tds, tmetric, budget=200), dtype=np.float64)
@@ -98,9 +99,7 @@ def run(config: Config) -> Report:
                 cells.append(judge(Cell(
                     f"{d} ({rec['source']})", f"{proxy} (`{metric}`)", abs(signed), low, high,
                     published=float(text), rounding=rounding_of(text), digits=3,
-                    context={"signed": signed, "n": int(keep.sum()), "total": len(nb),
-                             "inputs": own_proxies.describe_inputs(zc),
-                             "complete": own_proxies.is_complete(zc),
+                    context={**table, "signed": signed, "n": int(keep.sum()),
                              "target": f"{tds}/{tmetric}"},
                 ), RULES))
         if cells:

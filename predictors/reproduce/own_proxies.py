@@ -68,6 +68,13 @@ def is_complete(b: Benchmark) -> bool:
     return bool(cols) and bool(np.logical_or.reduce(cols).all())
 
 
+def table_context(b: Benchmark, total: int) -> dict[str, object]:
+    """The context keys ``RULES`` read that belong to the table, not to a cell: ``total`` (archs
+    in the benchmark), ``inputs`` (``describe_inputs``) and ``complete`` (``is_complete``). Compute
+    it once per study and add each cell's ``n``."""
+    return {"total": int(total), "inputs": describe_inputs(b), "complete": is_complete(b)}
+
+
 def _partial(cell: Cell) -> str | None:
     n, total = cell.context.get("n"), cell.context.get("total")
     if not (n and total and n < total):
@@ -88,6 +95,5 @@ def _inputs(cell: Cell) -> str | None:
 
 
 #: notes for every cell computed from this table; they read the cell's context keys ``n`` (archs
-#: used), ``total`` (archs in the benchmark), ``complete`` (``is_complete``) and ``inputs``
-#: (``describe_inputs``)
+#: used) and those of ``table_context``
 RULES = (Rule("partial", _partial), Rule("inputs", _inputs))

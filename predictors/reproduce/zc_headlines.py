@@ -85,8 +85,7 @@ def run(config: Config) -> Report:
     ref = read_reference("zc_proxies_nb201_all.csv")
     resamples = config.seeds or DEFAULT_RESAMPLES
     y = np.asarray(nb.values("cifar10", "test_accuracy", budget=200), dtype=np.float64)
-    inputs = own_proxies.describe_inputs(zc)
-    complete = own_proxies.is_complete(zc)
+    table = own_proxies.table_context(zc, len(nb))
     published = [(r["proxy"], k, r[f"cifar10_{k}"], f"VKDNW table ({r['type']})")
                  for r in ref.to_dict("records") for k in KINDS if r.get(f"cifar10_{k}", "")]
     published += _first_hand()
@@ -106,17 +105,16 @@ def run(config: Config) -> Report:
         cells.append(judge(Cell(
             f"{proxy} (`{metric}`)", f"{kind}, {source}", value, low, high,
             published=float(text), rounding=rounding_of(text), digits=3,
-            context={"n": int(keep.sum()), "total": len(nb), "inputs": inputs,
-                     "complete": complete},
+            context={**table, "n": int(keep.sum())},
         ), RULES))
     if not cells:
         raise StudySkipped(f"not available: {own_proxies.STORE} has none of the published proxies")
     sections = [Section("CIFAR-10: our proxies vs published correlations", cells)]
-    combo = _combination_section(zc, y, ref, resamples, inputs, len(nb))
+    combo = _combination_section(zc, y, ref, resamples, table)
     if combo is not None:
         sections.append(combo)
     protocol = (
-        f"Protocol: our proxies (`{own_proxies.STORE}`: {inputs}) against `nb201` cifar10 "
+        f"Protocol: our proxies (`{own_proxies.STORE}`: {table['inputs']}) against `nb201` cifar10 "
         "`test_accuracy` (200 epochs, seed mean); Kendall tau-b and Spearman rho over the archs "
         "with both; CIFAR-10 columns of the published tables only (our table has cifar10 "
         "proxies only)."
@@ -148,26 +146,25 @@ def _gap(fn, combined: np.ndarray, single: np.ndarray, y: np.ndarray, i: np.ndar
     return fn(combined[i], y[i]) - fn(single[i], y[i])
 
 
-def _combination_section(zc, y: np.ndarray, ref, resamples: int, inputs: str, total: int) -> Section | None:
-    """The training-free combination against VKDNW_agg and against our best single proxy."""
+def _combination_section(zc, y: np.ndarray, ref, resamples: int, table: dict) -> Section | None:
+    """The training-free combination against VKDNW_agg and against our best single proxy
+    (``table``: ``own_proxies.table_context``)."""
     strong = _columns(zc, STRONG)
     if strong is None:
         return None
-    # the population: archs with every input-dependent proxy defined (and, in a partial table,
-    # computed). Complexity is defined for every cell; a NaN trainability is AZ-NAS's -inf (a
-    # cell that is the identity), which the log-rank sum ranks lowest, so it stays in.
-    conventional = ("az_nas.complexity", "az_nas.trainability")
-    scored = np.all([np.isfinite(v) for k, v in strong.items() if k not in conventional], axis=0)
-    scored &= np.isfinite(y)
+    # the population is the log-rank sum's own: archs with any of the columns (a NaN among them,
+    # e.g. AZ-NAS's -inf trainability of an identity cell, ranks lowest, as AZ-NAS does); archs
+    # not scored yet, or whose output ignores the input, have none
+    scored = np.isfinite(rank_combination(strong)) & np.isfinite(y)
     if scored.sum() < 10:
         return None
     yy = y[scored]
+    total = table["total"]
     full = bool(scored.sum() == total)
     combined = rank_combination({k: v[scored] for k, v in strong.items()})
     singles = {k: v[scored] for k, v in (_columns(zc, None) or {}).items() if "." not in k}
     cells: list[Cell] = []
-    context = {"n": int(scored.sum()), "total": total, "inputs": inputs,
-               "complete": own_proxies.is_complete(zc)}
+    context = {**table, "n": int(scored.sum())}
     pub_row = ref[ref["proxy"] == BEST_PUBLISHED_AGGREGATE]
     rng = np.random.default_rng(0)
     draws = [rng.integers(0, len(yy), len(yy)) for _ in range(0 if full else resamples)]
