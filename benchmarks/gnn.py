@@ -8,8 +8,11 @@ Usage::
 
 Every predictor sees the same splits (1,000 test archs by default, nested training sets drawn
 from each seed). Writes a markdown section with the Kendall and the Spearman leaderboards (mean
-and 95% interval over seeds), the command that made it and its wall time; ``--append`` adds the
-section to an existing file instead of replacing it. Predictor names are those of
+and 95% interval over seeds), the paired Kendall differences between the leader and each other
+predictor (per seed, same splits, bootstrap interval of the mean), the command that made it and
+its wall time; ``--append`` adds the section to an existing file instead of replacing it.
+``--summarize gnn,xgb-plus`` only rewrites the file's ``## Summary``: ``gnn`` minus ``xgb-plus``
+per section and size, read from those paired differences. Predictor names are those of
 ``predictors.registry`` (``gnn``, ``gnn-<encoder>[-<loss>]``, ``gnn-both``, ``gnn-pre``,
 ``gnn+xgb``, ``xgb-plus``, ...); ``name@key=value,key=value`` sets parameters of a GNN
 (``gnn-flow-hinge@layers=1,hidden=32``); separate predictors with ``;`` when one has parameters.
@@ -107,6 +110,60 @@ def _transfer(args: argparse.Namespace, argv: list[str] | None) -> int:
     return 0
 
 
+SUMMARY = "## Summary"
+
+
+def _summarize(path: Path, a: str, b: str) -> int:
+    """Rewrite the ``## Summary`` section of ``path`` (before its first other section): per section
+    and train size, ``a`` minus ``b`` in Kendall with its interval, read from the section's paired
+    differences; and how many cells each side wins."""
+    import re
+
+    text = path.read_text()
+    head, _, body = text.partition("\n## ")
+    head = head.rstrip() + "\n\n"
+    sections = [s for s in body.split("\n## ") if s and not s.startswith(SUMMARY[3:])]
+    row = re.compile(r"^\| ([\d,]+) \| (\S+) \| (\S+) \| ([+-][\d.]+) \[([+-][\d.]+), ([+-][\d.]+)\] \| (\d+) \|")
+    table: dict[str, dict[int, tuple[float, float, float]]] = {}
+    for sec in sections:
+        title = sec.splitlines()[0]
+        for line in sec.splitlines():
+            m = row.match(line)
+            if not m or {m[2], m[3]} != {a, b}:
+                continue
+            d, lo, hi = float(m[4]), float(m[5]), float(m[6])
+            if m[2] == b:
+                d, lo, hi = -d, -hi, -lo
+            table.setdefault(title, {})[int(m[1].replace(",", ""))] = (d, lo, hi)
+    if not table:
+        raise SystemExit(f"{path}: no paired differences of {a} and {b}; run the sections first")
+    sizes = sorted({n for cells in table.values() for n in cells})
+    count = {"above": 0, "below": 0, "level": 0}
+    lines = [SUMMARY, "", f"Kendall of `{a}` minus `{b}` on identical splits, mean [95% bootstrap "
+             "interval] over the section's seeds (from each section's paired differences):", "",
+             "| section | " + " | ".join(f"n={n:,}" for n in sizes) + " |",
+             "|---|" + "---:|" * len(sizes)]
+    for title, cells in table.items():
+        out = []
+        for n in sizes:
+            if n not in cells:
+                out.append("-")
+                continue
+            d, lo, hi = cells[n]
+            side = "above" if lo > 0 else "below" if hi < 0 else "level"
+            count[side] += 1
+            text_cell = f"{d:+.3f} [{lo:+.3f}, {hi:+.3f}]"
+            out.append(f"**{text_cell}**" if side == "above" else text_cell)
+        lines.append(f"| {title} | " + " | ".join(out) + " |")
+    total = sum(count.values())
+    lines += ["", f"Of {total} cells, `{a}` is above `{b}` in {count['above']} (bold: the interval "
+              f"excludes 0), below in {count['below']}, and level (0 inside the interval) in "
+              f"{count['level']}.", "", ""]
+    path.write_text(head + "\n".join(lines) + "\n".join("## " + s for s in sections))
+    print("\n".join(lines))
+    return 0
+
+
 def _fit_time(args: argparse.Namespace, argv: list[str] | None) -> int:
     """Wall and CPU (process) seconds of one fit per predictor on ``--fit-time`` archs: on a shared
     machine the CPU seconds are what the fit costs, the wall seconds what it waited."""
@@ -154,7 +211,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shots", default="10,50")
     parser.add_argument("--fit-time", type=int, default=0, metavar="N",
                         help="only time one fit of each predictor on N archs (wall and CPU seconds)")
+    parser.add_argument("--summarize", default=None, metavar="A,B",
+                        help="only (re)write the summary of --out: A minus B per section and size, "
+                             "from the sections' paired differences")
     args = parser.parse_args(argv)
+    if args.summarize:
+        return _summarize(Path(args.out), *args.summarize.split(","))
     if args.transfer:
         return _transfer(args, argv)
     if args.fit_time:
@@ -208,9 +270,38 @@ def _report(args: argparse.Namespace, argv: list[str] | None, parts: list, wall:
         "|---|" + "---:|" * len(fit.columns),
         *[f"| {p} | " + " | ".join(f"{v:.1f}" for v in fit.loc[p]) + " |" for p in fit.index],
         "",
+        *_paired_lines(df, "kendall"),
         f"`{_command(argv)}`: {len(df)} runs in {wall:.0f} s{done}.", "", "",
     ]
     _write(args, base_text + "\n".join(lines), append=False)
+
+
+def _paired_lines(df, score: str) -> list[str]:
+    """At each size, the leader (highest mean ``score``) minus every other predictor on the same
+    splits: mean [95% bootstrap interval] of the per-seed differences, and what the interval says."""
+    import numpy as np
+
+    from predictors.evaluate import seed_interval
+
+    if df["predictor"].nunique() < 2 or df["seed"].nunique() < 2:
+        return []
+    lines = [f"Paired differences in {score.capitalize()} (the leader at each size minus each other "
+             "predictor, per seed on identical splits; 95% bootstrap interval of the mean):", "",
+             "| n | leader | other | difference | seeds | the interval says |",
+             "|---:|---|---|---:|---:|---|"]
+    for size, part in df.groupby("train_size"):
+        table = part.pivot_table(index="seed", columns="predictor", values=score)
+        leader = table.mean().idxmax()
+        for other in table.mean().sort_values(ascending=False).index.drop(leader):
+            diff = (table[leader] - table[other]).dropna().to_numpy()
+            if len(diff) < 2:
+                continue
+            lo, hi = seed_interval(diff, "mae")  # a difference: bootstrap, not Fisher z
+            says = (f"{leader} above {other}" if lo > 0 else f"{leader} below {other}" if hi < 0
+                    else "level: 0 is inside")
+            lines.append(f"| {size:,} | {leader} | {other} | {np.mean(diff):+.3f} [{lo:+.3f}, "
+                         f"{hi:+.3f}] | {len(diff)} | {says} |")
+    return lines + ["", ""]
 
 
 if __name__ == "__main__":

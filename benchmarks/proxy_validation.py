@@ -15,6 +15,12 @@ Writes ``benchmarks/results/proxy_validation.md``.
 Usage::
 
     NASBENCH_DATA=../shared/data .venv/bin/python benchmarks/proxy_validation.py DIR [DIR ...]
+
+Another space's table (a built ``<space>_zc`` store) against the Suite-Zero columns of its
+benchmark store, on the archs scored so far::
+
+    .venv/bin/python benchmarks/proxy_validation.py --store nb301_zc --against nb301 \
+        --target valid_accuracy --row NB301-CF10 --out benchmarks/results/proxy_validation_nb301.md
 """
 
 from __future__ import annotations
@@ -46,11 +52,57 @@ def _rho(a: np.ndarray, b: np.ndarray) -> tuple[float, int]:
     return (float(spearmanr(a[ok], b[ok])[0]) if ok.sum() > 3 else float("nan")), int(ok.sum())
 
 
+def validate_store(store: str, against: str, dataset: str, target: str, row: str, out: str,
+                   command: str) -> int:
+    """Per proxy of ``store``: Spearman with ``against``'s ``target`` and with ``against``'s own
+    ``zc/<proxy>`` (NAS-Bench-Suite-Zero's scores) over the archs both have; Suite-Zero's
+    published Spearman (``row`` of ``suite_zero_spearman.csv``) beside it."""
+    zc, nb = nasbench.load(store), nasbench.load(against)
+    archs = list(zc.archs)
+    acc = np.asarray(nb.query(archs, dataset, target), dtype=np.float64)
+    theirs = set(nb.metrics(dataset))
+    sz = pd.read_csv(REF / "suite_zero_spearman.csv").set_index("benchmark").loc[row]
+    ours = {m: np.asarray(zc.values(dataset, m), dtype=np.float64) for m in zc.metrics(dataset)}
+    scored = int(np.isfinite(np.column_stack(list(ours.values()))).any(axis=1).sum())
+    lines = [
+        f"# {store}: our proxies against {against}'s accuracy and Suite-Zero's scores", "",
+        f"Command: `{command}`", "",
+        f"{scored} of {len(archs)} archs scored so far; per metric the archs with a value. rho(acc): "
+        f"Spearman with `{against}` `{dataset}` `{target}`; Suite-Zero: its Figure 6 row {row} "
+        "(published, its own scores); rho(SZ): Spearman of our scores with Suite-Zero's "
+        f"(`{against}` `zc/<proxy>`) on the same archs.", "",
+        "| metric | archs | rho(acc) | Suite-Zero | rho(SZ) | archs SZ |", "|---|---|---|---|---|---|",
+    ]
+    for m, v in ours.items():
+        name = m.removeprefix("zc/")
+        r, n = _rho(v, acc)
+        rs, ns = (_rho(v, np.asarray(nb.query(archs, dataset, m), dtype=np.float64))
+                  if m in theirs else (np.nan, 0))
+        lines.append(f"| {name} | {n} | {r:.3f} | {sz.get(name, np.nan):.2f} | {rs:.3f} | {ns} |")
+    Path(out).write_text(re.sub(r"\bnan\b", "-", "\n".join(lines)) + "\n")
+    print("\n".join(lines))
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("dirs", nargs="+")
+    ap.add_argument("dirs", nargs="*")
     ap.add_argument("--out", default=str(OUT), help="markdown file to write")
+    ap.add_argument("--store", help="a built <space>_zc store to validate instead of NB201 dirs")
+    ap.add_argument("--against", help="the benchmark store with the target and Suite-Zero's zc/*")
+    ap.add_argument("--dataset", default="cifar10")
+    ap.add_argument("--target", default="valid_accuracy")
+    ap.add_argument("--row", help="row of suite_zero_spearman.csv, e.g. NB301-CF10")
     args = ap.parse_args()
+    if args.store:
+        if not (args.against and args.row):
+            ap.error("--store needs --against STORE and --row ROW")
+        command = "NASBENCH_DATA=../shared/data .venv/bin/python benchmarks/proxy_validation.py " + \
+            " ".join(sys.argv[1:])
+        return validate_store(args.store, args.against, args.dataset, args.target, args.row,
+                              args.out, command)
+    if not args.dirs:
+        ap.error("give result directories (NB201) or --store")
     frames = [pd.read_csv(f) for d in args.dirs for f in sorted(Path(d).glob("chunk-*.csv.gz"))]
     df = pd.concat(frames, ignore_index=True)
     # one row per cell: a later file's value fills what an earlier one lacks

@@ -15,8 +15,10 @@ Every predictor follows scikit-learn's conventions::
   ``"onehot+path"`` concatenates two; ``"opcounts"`` (op counts from the graph form) is added
   here for every space that has ``to_graph``.
 * **Features**: ``features="encoding"`` (default) uses the encoding only; ``"zc"`` uses the
-  zero-cost proxy columns ``zc/<proxy>`` of ``bench``'s ``dataset``; ``"both"`` concatenates them,
-  as in NAS-Bench-Suite-Zero. ``proxies=`` picks a subset of proxies (default: every ``zc/*``).
+  zero-cost proxy columns ``zc/<proxy>`` of ``bench``'s ``dataset`` (as ``signed_log`` of the stored
+  values: the same order, inside float32); ``"both"`` concatenates them, as in
+  NAS-Bench-Suite-Zero. ``bench`` may be a proxy store of the same space (``nb201_zc``: the
+  toolkit's own table) while the evaluation reads the target from another (``nb201``). ``proxies=`` picks a subset of proxies (default: every ``zc/*``).
 * ``bench`` may be a store name (``"nb201"``), a store path, or an open ``nasbench.Benchmark``
   (``nasbench.config.is_store_path`` decides name or path, as on the command line). A Benchmark
   is kept by reference by ``clone`` and replaced by its path when pickled (for joblib or Dask
@@ -257,6 +259,16 @@ def table_features(bench: Any, dataset: str, metrics: Sequence[str], archs: Sequ
     return np.column_stack(cols) if cols else np.zeros((len(archs), 0))
 
 
+def signed_log(values: np.ndarray) -> np.ndarray:
+    """``sign(v) * log1p(|v|)``: proxy values as features.
+
+    Monotone, so tree models split the same archs apart as on the raw values, but inside float32:
+    XGBoost and LightGBM read features as float32, and a raw synflow of a deep network (1e49 on
+    NB201) overflows it. It also tames the heavy tails for learners that scale their inputs.
+    """
+    return np.sign(values) * np.log1p(np.abs(values))
+
+
 class Predictor(RegressorMixin, BaseEstimator):
     """Base of every predictor: ``fit(archs, y) -> self``, ``predict(archs) -> np.ndarray``.
 
@@ -359,7 +371,7 @@ class FeaturePredictor(Predictor):
             if self.space is not None:  # archs of another space fail here with a clear message
                 encode(resolve_space(self.space), self.encoding, archs)
             names = proxy_names(self.bench, self.dataset, self.proxies)
-            parts.append(table_features(self.bench, self.dataset, names, archs))
+            parts.append(signed_log(table_features(self.bench, self.dataset, names, archs)))
         X = np.hstack(parts)
         if not get_tags(self).input_tags.allow_nan:
             bad = ~np.isfinite(X).all(axis=1)

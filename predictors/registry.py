@@ -24,7 +24,8 @@ Names::
                               direction the store records for it
     <name>:<encoding>         a learned predictor on another encoding (e.g. xgb:path)
     gnn, gnn-<encoder>[-<loss>]  GNN encoders on the space's graph form (``predictors.gnn.names``):
-                              gnn-gin-mse, gnn-flow-hinge, gnn-both (+ proxies), gnn-pre
+                              gnn-gin-mse, gnn-flow-hinge, gnn-flower (+ path attention),
+                              gnn-both (+ proxies), gnn-pre
                               (autoencoder-pretrained encoder), gnn-zcpre (encoder pretrained on
                               data-free proxies), gnn-ens (5 initialisations averaged),
                               gnn+xgb (rank average of gnn and xgb-plus)

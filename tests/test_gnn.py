@@ -104,7 +104,7 @@ def test_empty_and_out_of_range_graphs_are_refused(monkeypatch):
 
 
 # -- encoders and losses ------------------------------------------------------------------------
-@pytest.mark.parametrize("kind", ["gin", "gcn", "gat", "flow"])
+@pytest.mark.parametrize("kind", ["gin", "gcn", "gat", "flow", "flower"])
 def test_encoders_give_one_vector_per_graph(kind):
     from torch_geometric.data import Batch
 
@@ -114,6 +114,18 @@ def test_encoders_give_one_vector_per_graph(kind):
     enc = GraphEncoder(kind, batch.x.shape[1], hidden=16, layers=2)
     assert enc(batch).shape == (5, 32)
     assert GNNModel(enc, hidden=16)(batch).shape == (5,)
+
+
+def test_reachability_joins_the_pairs_on_a_common_path():
+    """FlowerFormer's attention pairs: ancestors and descendants, both directions, per graph of a
+    batch; two branches of a diamond (1 and 2) share no path, nor do nodes of different graphs."""
+    from predictors.gnn.encoders import reachability_index
+
+    edge_index = torch.tensor([[0, 0, 1, 2, 4], [1, 2, 3, 3, 5]])  # a diamond, then an edge
+    pairs = reachability_index(edge_index, torch.tensor([0, 0, 0, 0, 1, 1]), depth=2)
+    got = sorted(map(tuple, pairs.T.tolist()))
+    one_way = [(0, 1), (0, 2), (0, 3), (1, 3), (2, 3), (4, 5)]
+    assert got == sorted(one_way + [(b, a) for a, b in one_way])
 
 
 def test_flow_conv_follows_the_topological_order():
@@ -193,6 +205,8 @@ def test_gnn_predictor_refuses_bad_input(nb201_split):
         GNNPredictor(space="nb201", encoder="transformer").fit(xtr[:10], ytr[:10])
     with pytest.raises(PredictorInputError, match="loss='l1'"):
         GNNPredictor(space="nb201", loss="l1").fit(xtr[:10], ytr[:10])
+    with pytest.raises(PredictorInputError, match="multiple of 4"):
+        GNNPredictor(space="nb201", encoder="flower", hidden=30).fit(xtr[:10], ytr[:10])
     with pytest.raises(PredictorInputError, match="not fitted"):
         GNNPredictor(space="nb201").predict(xtr[:3])
     model = GNNPredictor(space="nb201", epochs=1).fit(xtr[:10], ytr[:10])

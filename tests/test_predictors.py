@@ -274,3 +274,23 @@ def test_target_that_is_not_real_numbers_is_refused(y):
     archs = nasbench.load("nb201").archs[:5]
     with pytest.raises(PredictorInputError, match="real numbers"):
         XGBPredictor(space="nb201").fit(archs, y)
+
+
+def test_our_proxy_table_feeds_the_gbdt_beyond_float32():
+    """``nb201_zc`` stores synflow raw (up to 7e49; float32, which XGBoost reads, ends at 3.4e38).
+    The features are its signed log, so the fit works, and synflow alone ranks held-out archs
+    (its Spearman with accuracy over the whole table is 0.76)."""
+    from scipy.stats import spearmanr
+
+    from predictors import XGBPredictor
+    from predictors.base import open_bench
+
+    zc, nb = open_bench("nb201_zc"), open_bench("nb201")
+    synflow = np.asarray(zc.values(DATASET, "zc/synflow"), dtype=np.float64)
+    rows = np.random.default_rng(0).permutation(np.flatnonzero(np.isfinite(synflow)))[:600]
+    assert (synflow[rows] > np.finfo(np.float32).max).sum() > 10
+    archs = [zc.archs[i] for i in rows]
+    y = nb.query(archs, DATASET, TARGET)
+    model = XGBPredictor(features="zc", bench="nb201_zc", dataset=DATASET, proxies=["synflow"],
+                         space="nb201").fit(archs[:300], y[:300])
+    assert spearmanr(model.predict(archs[300:]), y[300:])[0] > 0.6

@@ -10,6 +10,9 @@ Encoders (``ENCODERS``) map a batch of architecture graphs to one vector per gra
   ``MessagePassing`` layer) updates the nodes of one depth at a time, each from its already
   updated predecessors, with gated messages and a GRU cell; a sweep from the sources to the sinks
   is followed by one in reverse (FlowerFormer's backward pass). ``layers`` counts sweep pairs.
+* ``"flower"``: ``"flow"`` plus FlowerFormer's flow-aware global attention: after each sweep pair,
+  a ``TransformerConv`` (4 heads) in which every node attends to the nodes it shares a path with
+  (its ancestors and descendants, ``reachability_index``), added to the node state.
 
 GIN, GCN and GAT see each DAG edge in both directions (a node hears its inputs and its
 consumers); the flow encoder keeps directions. Node states start from a linear map of the node
@@ -29,15 +32,17 @@ from torch_geometric.nn import (
     GCNConv,
     GINConv,
     MessagePassing,
+    TransformerConv,
     global_add_pool,
     global_mean_pool,
 )
-from torch_geometric.utils import degree, to_undirected
+from torch_geometric.utils import degree, to_dense_adj, to_undirected
 
-__all__ = ["ENCODERS", "READOUTS", "FlowConv", "GraphEncoder", "GNNModel", "flow_schedule"]
+__all__ = ["ENCODERS", "READOUTS", "FlowConv", "GraphEncoder", "GNNModel", "flow_schedule",
+           "reachability_index"]
 
 #: what ``encoder=`` may be
-ENCODERS = ("gin", "gcn", "gat", "flow")
+ENCODERS = ("gin", "gcn", "gat", "flow", "flower")
 #: what ``readout=`` may be
 READOUTS = ("mean", "sum", "sink", "mean+sink")
 
@@ -90,6 +95,26 @@ def flow_schedule(edge_index: torch.Tensor, level: torch.Tensor) -> list[tuple[t
     return out
 
 
+def reachability_index(edge_index: torch.Tensor, batch: torch.Tensor, depth: int) -> torch.Tensor:
+    """Every ordered pair ``(u, v)``, ``u != v``, joined by a directed path either way: the pairs
+    FlowerFormer's attention may connect. ``batch`` assigns nodes to graphs (PyG's ``batch``
+    vector); ``depth`` bounds the path length (the deepest level).
+
+    Shapes:
+        edge_index: ``(2, e)``; batch: ``(n,)``; returns ``(2, p)``, both directions of every pair.
+    """
+    adj = to_dense_adj(edge_index, batch).clamp_(max=1)  # (graphs, most nodes, most nodes)
+    reach, step = adj, adj
+    for _ in range(depth - 1):  # paths of length 2, 3, ...: the closure of a DAG of this depth
+        step = torch.bmm(step, adj).clamp_(max=1)
+        reach = torch.maximum(reach, step)
+    graph, src, dst = reach.nonzero(as_tuple=True)
+    sizes = torch.bincount(batch, minlength=adj.size(0))
+    first = torch.cumsum(sizes, 0) - sizes  # each graph's first node in the batch
+    pairs = torch.stack([first[graph] + src, first[graph] + dst])
+    return torch.cat([pairs, pairs.flip(0)], dim=1)
+
+
 class GraphEncoder(nn.Module):
     """Node features -> node states (``layers`` message-passing layers) -> one vector per graph.
 
@@ -114,6 +139,9 @@ class GraphEncoder(nn.Module):
             raise ValueError(f"encoder={kind!r}; use one of {', '.join(ENCODERS)}")
         if readout not in READOUTS:
             raise ValueError(f"readout={readout!r}; use one of {', '.join(READOUTS)}")
+        if kind == "flower" and hidden % 4:
+            raise ValueError(f"hidden={hidden}: the flower encoder's 4 attention heads need a "
+                             "multiple of 4")
         self.kind, self.readout, self.dropout = kind, readout, dropout
         self.embed = nn.Linear(in_dim, hidden)
         self.convs = nn.ModuleList()
@@ -124,19 +152,26 @@ class GraphEncoder(nn.Module):
                 self.convs.append(GCNConv(hidden, hidden))
             elif kind == "gat":
                 self.convs.append(GATConv(hidden, hidden, heads=4, concat=False))
-            else:
+            elif kind == "flow":
                 self.convs.append(nn.ModuleList([FlowConv(hidden), FlowConv(hidden)]))
+            else:
+                attention = TransformerConv(hidden, hidden // 4, heads=4, concat=True)
+                self.convs.append(nn.ModuleList([FlowConv(hidden), FlowConv(hidden), attention]))
         self.out_dim = hidden * (2 if readout == "mean+sink" else 1)
 
     def node_states(self, batch: Any) -> torch.Tensor:
         """``(n, hidden)`` node states after the message-passing layers."""
         h = self.embed(batch.x)
-        if self.kind == "flow":
+        if self.kind in ("flow", "flower"):
             down = flow_schedule(batch.edge_index, batch.level)
             up = flow_schedule(batch.edge_index.flip(0), batch.rlevel)
-            for fwd, bwd in self.convs:
+            reach = (reachability_index(batch.edge_index, batch.batch, int(batch.level.max()))
+                     if self.kind == "flower" else None)
+            for fwd, bwd, *attention in self.convs:
                 h = fwd(h, batch.edge_index, batch.level, schedule=down)
                 h = bwd(h, batch.edge_index, batch.rlevel, reverse=True, schedule=up)
+                if attention:
+                    h = h + attention[0](h, reach)
                 h = nn.functional.dropout(h, self.dropout, self.training)
             return h
         edge_index = to_undirected(batch.edge_index, num_nodes=h.size(0))

@@ -97,7 +97,8 @@ class GNNPredictor(Predictor):
 
     Args:
         space: search space name or ``SearchSpace``; None = ``bench``'s space.
-        encoder: ``"flow"`` (directed, topological order), ``"gin"``, ``"gcn"`` or ``"gat"``.
+        encoder: ``"flow"`` (directed, topological order), ``"flower"`` (``"flow"`` + attention
+            between the nodes that share a path, as FlowerFormer), ``"gin"``, ``"gcn"`` or ``"gat"``.
         loss: ``"hinge"``, ``"logistic"`` (pairwise), ``"listwise"`` (ListMLE) or ``"mse"``.
         features: ``"encoding"`` (the graph only) or ``"both"`` (graph + zero-cost proxies of
             ``bench``/``dataset``).
@@ -244,6 +245,9 @@ class GNNPredictor(Predictor):
         for name in ("hidden", "layers", "epochs", "max_steps", "batch_size", "members"):
             if int(getattr(self, name)) < 1:
                 raise PredictorInputError(f"{name}={getattr(self, name)}; use a positive integer")
+        if self.encoder == "flower" and int(self.hidden) % 4:
+            raise PredictorInputError(f"hidden={self.hidden}; the flower encoder's 4 attention heads "
+                                      "need a multiple of 4")
 
     def _device(self) -> Any:
         import torch

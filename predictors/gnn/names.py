@@ -3,7 +3,7 @@
 ::
 
     gnn                       the best default configuration (DEFAULT below)
-    gnn-<encoder>[-<loss>]    encoder gin | gcn | gat | flow; loss mse | hinge | logistic | listwise
+    gnn-<encoder>[-<loss>]    encoder gin | gcn | gat | flow | flower; loss mse | hinge | logistic | listwise
     gnn[-...]-both            + the store's zero-cost proxies as graph features
     gnn[-...]-pre             + encoder pretrained as a graph autoencoder on unlabelled archs
     gnn[-...]-zcpre           + encoder pretrained to predict data-free zero-cost proxies of
@@ -26,7 +26,7 @@ __all__ = ["DEFAULT", "NAMES_HELP", "is_gnn_name", "make"]
 #: and MSE on Kendall)
 DEFAULT: dict[str, Any] = {"encoder": "flow", "loss": "hinge"}
 
-NAMES_HELP = "gnn[-gin|-gcn|-gat|-flow][-mse|-hinge|-logistic|-listwise][-both][-pre|-zcpre][-ens], gnn+xgb"
+NAMES_HELP = "gnn[-gin|-gcn|-gat|-flow|-flower][-mse|-hinge|-logistic|-listwise][-both][-pre|-zcpre][-ens], gnn+xgb"
 #: models in a ``-ens`` predictor
 ENSEMBLE_MEMBERS = 5
 
