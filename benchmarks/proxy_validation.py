@@ -53,7 +53,9 @@ def _rho(a: np.ndarray, b: np.ndarray) -> tuple[float, int]:
 
 
 def validate_store(store: str, against: str, dataset: str, target: str, row: str, out: str,
-                   command: str) -> int:
+                   command: str, seed_check: int = 0,
+                   seed_check_proxies: tuple[str, ...] = ("jacov", "epe_nas", "snip", "grad_norm",
+                                                          "synflow")) -> int:
     """Per proxy of ``store``: Spearman with ``against``'s ``target`` and with ``against``'s own
     ``zc/<proxy>`` (NAS-Bench-Suite-Zero's scores) over the archs both have; Suite-Zero's
     published Spearman (``row`` of ``suite_zero_spearman.csv``) beside it."""
@@ -79,9 +81,38 @@ def validate_store(store: str, against: str, dataset: str, target: str, row: str
         rs, ns = (_rho(v, np.asarray(nb.query(archs, dataset, m), dtype=np.float64))
                   if m in theirs else (np.nan, 0))
         lines.append(f"| {name} | {n} | {r:.3f} | {sz.get(name, np.nan):.2f} | {rs:.3f} | {ns} |")
+    if seed_check:
+        lines += ["", *_seed_stability(zc.space.name, dataset, archs[:seed_check], seed_check_proxies)]
     Path(out).write_text(re.sub(r"\bnan\b", "-", "\n".join(lines)) + "\n")
     print("\n".join(lines))
     return 0
+
+
+def _seed_stability(space: str, dataset: str, archs: list, proxies: tuple[str, ...]) -> list[str]:
+    """Spearman between our own scores at seed 0 and seed 1 (another init and another image
+    batch) on ``archs``: how much of a disagreement with another implementation a proxy's own
+    randomness can explain."""
+    import time
+
+    import torch
+
+    from predictors.zero_cost import runner
+
+    torch.set_num_threads(1)
+    scores, seconds = {}, 0.0
+    for seed in (0, 1):
+        inputs = runner.cifar10_inputs(batch_size=64, seed=seed)
+        start = time.perf_counter()
+        results = [runner.compute_arch(space, a, dataset, inputs, list(proxies), seed=seed)
+                   for a in archs]
+        seconds += time.perf_counter() - start
+        scores[seed] = {p: np.array([r.values.get(p, np.nan) for r in results]) for p in proxies}
+    lines = [f"## Seed stability: our scores at seed 0 against seed 1 ({len(archs)} archs)", "",
+             f"The first {len(archs)} archs; seed 1 draws another init and another batch of 64 "
+             f"images. {seconds:.0f} s on one thread.", "",
+             "| proxy | Spearman seed 0 vs seed 1 |", "|---|---|"]
+    lines += [f"| {p} | {_rho(scores[0][p], scores[1][p])[0]:.3f} |" for p in proxies]
+    return lines
 
 
 def main() -> int:
@@ -93,6 +124,8 @@ def main() -> int:
     ap.add_argument("--dataset", default="cifar10")
     ap.add_argument("--target", default="valid_accuracy")
     ap.add_argument("--row", help="row of suite_zero_spearman.csv, e.g. NB301-CF10")
+    ap.add_argument("--seed-check", type=int, default=0, metavar="N",
+                    help="with --store: also our own seed-0 vs seed-1 Spearman on the first N archs")
     args = ap.parse_args()
     if args.store:
         if not (args.against and args.row):
@@ -100,7 +133,7 @@ def main() -> int:
         command = "NASBENCH_DATA=../shared/data .venv/bin/python benchmarks/proxy_validation.py " + \
             " ".join(sys.argv[1:])
         return validate_store(args.store, args.against, args.dataset, args.target, args.row,
-                              args.out, command)
+                              args.out, command, args.seed_check)
     if not args.dirs:
         ap.error("give result directories (NB201) or --store")
     frames = [pd.read_csv(f) for d in args.dirs for f in sorted(Path(d).glob("chunk-*.csv.gz"))]
