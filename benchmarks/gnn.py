@@ -36,6 +36,7 @@ import shlex
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -276,12 +277,10 @@ def _report(args: argparse.Namespace, argv: list[str] | None, parts: list, wall:
     _write(args, base_text + "\n".join(lines), append=False)
 
 
-def _paired_lines(df, score: str) -> list[str]:
+def _paired_lines(df: Any, score: str) -> list[str]:
     """At each size, the leader (highest mean ``score``) minus every other predictor on the same
     splits: mean [95% bootstrap interval] of the per-seed differences, and what the interval says."""
-    import numpy as np
-
-    from predictors.evaluate import seed_interval
+    from predictors.evaluate import paired_difference
 
     if df["predictor"].nunique() < 2 or df["seed"].nunique() < 2:
         return []
@@ -293,14 +292,14 @@ def _paired_lines(df, score: str) -> list[str]:
         table = part.pivot_table(index="seed", columns="predictor", values=score)
         leader = table.mean().idxmax()
         for other in table.mean().sort_values(ascending=False).index.drop(leader):
-            diff = (table[leader] - table[other]).dropna().to_numpy()
-            if len(diff) < 2:
+            seeds = int((table[leader] - table[other]).notna().sum())
+            if seeds < 2:
                 continue
-            lo, hi = seed_interval(diff, "mae")  # a difference: bootstrap, not Fisher z
+            mean, lo, hi = paired_difference(table[leader], table[other])
             says = (f"{leader} above {other}" if lo > 0 else f"{leader} below {other}" if hi < 0
                     else "level: 0 is inside")
-            lines.append(f"| {size:,} | {leader} | {other} | {np.mean(diff):+.3f} [{lo:+.3f}, "
-                         f"{hi:+.3f}] | {len(diff)} | {says} |")
+            lines.append(f"| {size:,} | {leader} | {other} | {mean:+.3f} [{lo:+.3f}, "
+                         f"{hi:+.3f}] | {seeds} | {says} |")
     return lines + ["", ""]
 
 

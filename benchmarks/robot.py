@@ -79,7 +79,6 @@ def _compare(a, b) -> str:
 
 def report(df, args: argparse.Namespace, command: str, wall: float, seeds_done: int) -> str:
     """The markdown report of one sweep (see the module docstring)."""
-    import numpy as np
 
     from predictors import evaluate
 
@@ -134,9 +133,9 @@ def report(df, args: argparse.Namespace, command: str, wall: float, seeds_done: 
             parts = []
             for s in sizes:
                 r, o = cells.loc[("robot", s, score)], cells.loc[(name, s, score)]
-                diff = (runs.loc[("robot", s), score] - runs.loc[(name, s), score]).to_numpy()
-                lo, hi = evaluate.seed_interval(diff, "difference")  # bootstrap of the mean
-                parts.append(f"n={s}: {_compare(r, o)} ({np.nanmean(diff):+.3f} [{lo:+.3f}, {hi:+.3f}])")
+                mean, lo, hi = evaluate.paired_difference(runs.loc[("robot", s), score].to_numpy(),
+                                                          runs.loc[(name, s), score].to_numpy())
+                parts.append(f"n={s}: {_compare(r, o)} ({mean:+.3f} [{lo:+.3f}, {hi:+.3f}])")
             lines.append(f"- {score.capitalize()}, robot vs {label.get(name, name)}: "
                          + "; ".join(parts) + ".")
     fit = summary[summary["score"] == "fit_seconds"].set_index(["predictor", "train_size"])["mean"]

@@ -427,6 +427,19 @@ def seed_interval(values: Any, score: str = "spearman", confidence: float = 0.95
     return float(lows[0]), float(highs[0])
 
 
+def paired_difference(a: Any, b: Any, confidence: float = 0.95) -> tuple[float, float, float]:
+    """``(mean, low, high)`` of ``a - b`` over seeds run on identical splits: the mean difference
+    and the percentile-bootstrap interval of that mean (a difference, so not Fisher's z).
+    Seeds where either side is NaN are dropped.
+
+    Shapes:
+        a, b: ``(seeds,)``.
+    """
+    diff = np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)
+    low, high = seed_interval(diff, "difference", confidence)
+    return (float(np.nanmean(diff)) if np.isfinite(diff).any() else float("nan")), low, high
+
+
 def _intervals(
     groups: Sequence[np.ndarray], scores: Sequence[str], confidence: float = 0.95
 ) -> tuple[np.ndarray, np.ndarray]:

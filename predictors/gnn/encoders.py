@@ -165,7 +165,7 @@ class GraphEncoder(nn.Module):
         if self.kind in ("flow", "flower"):
             down = flow_schedule(batch.edge_index, batch.level)
             up = flow_schedule(batch.edge_index.flip(0), batch.rlevel)
-            reach = (reachability_index(batch.edge_index, batch.batch, int(batch.level.max()))
+            reach = (reachability_index(batch.edge_index, batch.batch, depth=len(down))
                      if self.kind == "flower" else None)
             for fwd, bwd, *attention in self.convs:
                 h = fwd(h, batch.edge_index, batch.level, schedule=down)

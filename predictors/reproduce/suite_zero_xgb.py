@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from nasbench.vocab import zc_metric
+from predictors.evaluate import paired_difference
 from predictors.reproduce.base import (
     Cell,
     Config,
@@ -149,14 +150,12 @@ def run(config: Config) -> Report:
                 ours = _per_seed(df, name, size)
                 cells.append(judge(_cell(label, f"train {size:,}, ours ({name}) vs published both",
                                          ours, pub_both, compare=True), RULES))
-                paired = ours - base
-                low, high = mean_interval(paired, "mae")  # a difference: bootstrap, not Fisher z
-                mean = float(np.nanmean(paired))
+                mean, low, high = paired_difference(ours, base)
                 word = ("beats" if low > 0 else "is below" if high < 0 else "is level with")
                 findings.append(
                     f"train {size:,}: on identical splits {name} {word} our run of "
                     f"{FEATURES['both']} by {mean:+.3f} [{low:+.3f}, {high:+.3f}] (paired over "
-                    f"{len(paired)} seeds)."
+                    f"{len(ours)} seeds)."
                 )
         sections.append(Section(
             f"{label} (nb201/{dataset}, {int(df.attrs['candidates']):,} candidate archs)", cells,
