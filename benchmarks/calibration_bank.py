@@ -161,6 +161,26 @@ def kendall(a: np.ndarray, b: np.ndarray, interval: bool = False) -> Tau:
     return Tau(float(res.statistic), float(res.pvalue), n, lo, hi)
 
 
+def paired_tau_difference(x: np.ndarray, y: np.ndarray, ref: np.ndarray
+                          ) -> tuple[float, float, float]:
+    """tau(y, ref) - tau(x, ref) and its 95 % percentile bootstrap interval over architectures.
+
+    Shapes:
+        x, y, ref: ``(n,)`` finite float arrays of the same architectures.
+    """
+    from scipy.stats import bootstrap, kendalltau
+
+    def diff(u: np.ndarray, v: np.ndarray, r: np.ndarray) -> float:
+        return float(kendalltau(v, r).statistic - kendalltau(u, r).statistic)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a degenerate resample gives NaN; percentiles skip it
+        ci = bootstrap((x, y, ref), diff, paired=True, vectorized=False,
+                       n_resamples=BOOTSTRAP_RESAMPLES, method="percentile",
+                       rng=np.random.default_rng(BOOTSTRAP_SEED)).confidence_interval
+    return diff(x, y, ref), float(ci.low), float(ci.high)
+
+
 # ---------------------------------------------------------------------------------------------
 # a bank folder as arrays
 # ---------------------------------------------------------------------------------------------
@@ -284,6 +304,45 @@ def reference_values(bank: Bank) -> np.ndarray | None:
         bench.close()
 
 
+def reference_anchors(bank: Bank) -> dict[str, Any]:
+    """Yardsticks for the bank's Kendall, from the published table alone, on the live archs.
+
+    ``"params"``: the reference dataset's parameter count against the reference (what a
+    free baseline reaches); ``"seeds"``: two of the published runs against each other (the
+    first two seed columns, archs with both: how well one full training run ranks another);
+    ``"bank_minus_params"``: the bank's tau minus the parameter count's, paired, with a 95 %
+    interval (:func:`paired_tau_difference`; at least ``MIN_CELLS`` archs). A key is missing
+    where the store has no such metric or fewer than two seeds.
+    """
+    import nasbench
+
+    ref = REFERENCES.get((bank.recipe.space, bank.recipe.dataset))
+    if ref is None or not bank.records:
+        return {}
+    archs = [r["arch"] for i, r in enumerate(bank.records) if bank.live[i]]
+    out: dict[str, Any] = {}
+    bench = nasbench.load(ref.store)
+    try:
+        target = np.asarray(bench.query(archs, ref.dataset, ref.metric), dtype=float)
+        if "params" in bench.metrics(ref.dataset):
+            params = np.asarray(bench.query(archs, ref.dataset, "params"), dtype=float)
+            out["params"] = kendall(params, target)
+            compared = (bank.best_valid if ref.at_best_valid else bank.final)[bank.live]
+            ok = np.isfinite(params) & np.isfinite(target) & np.isfinite(compared)
+            if ok.sum() >= MIN_CELLS:
+                out["bank_minus_params"] = paired_tau_difference(params[ok], compared[ok],
+                                                                 target[ok])
+        try:
+            runs = np.asarray(bench.query(archs, ref.dataset, ref.metric, seed="all"), float)
+        except nasbench.InvalidArgumentError:  # the store keeps only the seed mean
+            runs = np.zeros((0, 0))
+        if runs.ndim == 2 and runs.shape[1] >= 2:
+            out["seeds"] = kendall(runs[:, 0], runs[:, 1])
+    finally:
+        bench.close()
+    return out
+
+
 def analyse(bank: Bank) -> dict[str, Any]:
     """Every number of a bank's section, as a dict (the report renders it; tests read it).
 
@@ -311,6 +370,7 @@ def analyse(bank: Bank) -> dict[str, Any]:
             out["halves"] = (med, kendall(c[r >= med], r[r >= med]), kendall(c[r < med], r[r < med]))
         out["per_epoch"] = {e: kendall(bank.curves[live, e - 1], r)
                             for e in bank.recipe.calibration_epochs}
+        out["anchors"] = reference_anchors(bank)
     findings = []
     for (x, y, when), pub in PUBLISHED.items():
         findings.append((f"{when} {x} vs {y}", kendall(bank.cal(when, x)[live],
@@ -553,6 +613,24 @@ def _reference_lines(bank: Bank, a: dict[str, Any]) -> list[str]:
         lines.append(f"The reference's median over these architectures is {med:.2f} %; Kendall "
                      f"within the better half {_f(top.tau)} (n = {top.n}), within the worse half "
                      f"{_f(bottom.tau)} (n = {bottom.n}): {cmp}")
+    anchors = a.get("anchors", {})
+    if anchors:
+        parts = []
+        if "params" in anchors:
+            p = anchors["params"]
+            text = f"the parameter count alone ranks them at {_f(p.tau)} (n = {p.n})"
+            if "bank_minus_params" in anchors:
+                m, lo, hi = anchors["bank_minus_params"]
+                side = "above" if lo > 0 else "below" if hi < 0 else "not distinguishable from"
+                text += (f", and this bank is {side} it: {m:+.3f} [{lo:+.3f}, {hi:+.3f}] "
+                         "(paired, 95 % bootstrap)")
+            parts.append(text)
+        if "seeds" in anchors:
+            sd = anchors["seeds"]
+            parts.append(f"two of the published training runs agree with each other at "
+                         f"{_f(sd.tau)} (n = {sd.n})")
+        lines.append("Yardsticks from the published table on the same live architectures: "
+                     + "; ".join(parts) + ".")
     lines += ["", "| epoch (calibration epochs) | Kendall of that epoch's test accuracy vs reference |",
               "|---:|---:|"]
     for e, te in a["per_epoch"].items():

@@ -722,6 +722,7 @@ def build_bank(
     scheduler: str | None = None,
     progress: bool = True,
     limit: int | None = None,
+    n_jobs: int = 1,
 ) -> list[dict[str, Any]]:
     """Train every architecture of ``archs`` not yet in ``out`` and return all records.
 
@@ -731,15 +732,21 @@ def build_bank(
         recipe: the training recipe; must equal the folder's stored one.
         device: torch device.
         threads: torch CPU threads per training process.
-        scheduler: Dask scheduler address; None trains here, one arch after another.
+        scheduler: Dask scheduler address; None trains on this machine.
         progress: show a tqdm bar with the ETA.
         limit: stop after this many newly trained archs (None: all).
+        n_jobs: local worker processes (joblib) when no scheduler is given; 1 trains here, one
+            arch after another. Every arch is seeded on its own, so its record does not depend
+            on ``n_jobs``; only the order of the records does.
 
     Raises:
         RecipeMismatchError: ``out`` holds results of another recipe.
+        ValueError: ``n_jobs`` below 1.
     """
     from tqdm.auto import tqdm
 
+    if n_jobs < 1:
+        raise ValueError(f"--n-jobs {n_jobs}: use 1 (train here) or more worker processes")
     out = Path(out)
     _check_recipe(out, recipe)
     records = read_results(out)
@@ -759,7 +766,7 @@ def build_bank(
 
     work = functools.partial(train_arch, recipe=recipe.to_json(), device=device, threads=threads)
     try:
-        for rec in imap_unordered(work, todo, scheduler=scheduler or None):
+        for rec in imap_unordered(work, todo, n_jobs=n_jobs, scheduler=scheduler or None):
             finished(rec)
     finally:
         bar.close()
@@ -816,6 +823,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-augment", action="store_true")
     p.add_argument("--device", default="cpu", help="torch device, e.g. cuda")
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads per process")
+    p.add_argument("--n-jobs", type=int, default=1,
+                   help="local worker processes, one arch each (ignored with --scheduler)")
     p.add_argument("--scheduler", default=None, help="Dask scheduler ADDRESS")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
@@ -860,7 +869,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             archs = select_archs(args.space, args.archs, args.seed, not args.no_extremes)
         t0 = time.time()
         records = build_bank(archs, args.out, recipe, device=args.device, threads=args.threads,
-                             scheduler=args.scheduler, progress=not args.quiet, limit=args.limit)
+                             scheduler=args.scheduler, progress=not args.quiet, limit=args.limit,
+                             n_jobs=args.n_jobs)
     except (ValueError, KeyError) as exc:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"nasbench build-bank: error: {msg}", file=sys.stderr)

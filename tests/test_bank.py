@@ -127,6 +127,16 @@ def test_dask_scheduler_gives_the_same_records(built, tmp_path):
     assert _strip(by_arch[A]) == _strip(records[0])
 
 
+def test_worker_processes_give_the_same_records(built, tmp_path):
+    _, records = built
+    got = bank.build_bank([A, B], tmp_path, TINY, progress=False, n_jobs=2)
+    by_arch = {r["arch"]: r for r in got}
+    assert [_strip(by_arch[r["arch"]]) for r in records] == [_strip(r) for r in records]
+    assert bank.main(["--out", str(tmp_path / "x"), "--n-jobs", "0", "--archs", "1",
+                      "--quiet"]) == 2
+    assert not (tmp_path / "x").exists()  # refused before anything is written
+
+
 def test_cli(tmp_path, capsys):
     out = tmp_path / "b"
     argv = ["--out", str(out), "--arch", A, "--epochs", "1", "--channels", "4", "--resolution", "8",

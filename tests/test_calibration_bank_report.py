@@ -230,3 +230,65 @@ def test_split_effect_sentence_counts_the_neutral_temperatures(cb, tmp_path):
     share = 100 * np.mean(post[neutral] > pre[neutral])
     assert f"in {share:.0f} % of them" in text
     assert ("smaller evaluation set" in text) == (share > 50)
+
+
+def test_nb201_bank_yardsticks_from_the_published_table(cb, tmp_path):
+    import nasbench
+    from predictors.bank import read_results
+
+    folder = _copy("nb201_cifar10", tmp_path)
+    records = read_results(folder)
+    final = np.array([r["test_accuracy"][-1] for r in records])
+    live = final > 15.0
+    idx = [r["index"] for r, ok in zip(records, live) if ok]
+    bench = nasbench.load("nb201")
+    ref = np.asarray(bench.query(idx, "cifar10", "test_accuracy"))
+    params = np.asarray(bench.query(idx, "cifar10", "params"))
+    runs = np.asarray(bench.query(idx, "cifar10", "test_accuracy", seed="all"))
+    both = np.isfinite(runs[:, 0]) & np.isfinite(runs[:, 1])
+
+    bank = cb.load_bank(folder)
+    a = cb.reference_anchors(bank)
+    assert a["params"].tau == pytest.approx(kendalltau(params, ref).statistic, abs=1e-12)
+    assert a["seeds"].n == int(both.sum()) > 400
+    assert a["seeds"].tau == pytest.approx(
+        kendalltau(runs[both, 0], runs[both, 1]).statistic, abs=1e-12)
+    # the bank minus the parameter count, paired: the point is the difference of the two taus
+    m, lo, hi = a["bank_minus_params"]
+    assert m == pytest.approx(kendalltau(final[live], ref).statistic
+                              - kendalltau(params, ref).statistic, abs=1e-12)
+    assert lo < m < hi
+
+
+def _bank_script(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_bank_recipes_pilot_of_the_same_runs_changes_nothing(cb, tmp_path):
+    """A 'pilot' holding 40 of the committed bank's own records with one recipe field changed:
+    the paired difference is exactly 0, the banks agree at 1, and the change is named."""
+    br = _bank_script("bank_recipes")
+    base = _copy("nb201_cifar10", tmp_path)
+    pilot = tmp_path / "pilot"
+    pilot.mkdir()
+    recipe = json.loads((base / "recipe.json").read_text())
+    (pilot / "recipe.json").write_text(json.dumps({**recipe, "seed": 778}))
+    with gzip.open(base / "results.jsonl.gz", "rt") as src, \
+            gzip.open(pilot / "results.jsonl.gz", "wt") as dst:
+        for i, line in zip(range(42), src):
+            if i >= 2:  # the random ones, after the best and worst known
+                dst.write(line)
+    a = br.compare(cb.load_bank(base), cb.load_bank(pilot))
+    assert a["changes"] == ["seed 777 -> 778"]
+    assert a["n"] == 40
+    assert a["diff"][0] == 0.0 and a["agreement"].tau == pytest.approx(1.0)
+    assert a["tau_pilot"].tau == a["tau_base"].tau
+
+    out = tmp_path / "br.md"
+    assert br.main(["--base", str(base), "--pilot", str(pilot), "--out", str(out)]) == 0
+    assert "not distinguishable from the committed recipe at n = 40: +0.000" in out.read_text()
+    assert br.main(["--base", str(tmp_path / "nope"), "--pilot", str(pilot),
+                    "--out", str(out)]) == 2

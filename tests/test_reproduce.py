@@ -242,6 +242,30 @@ def test_proxy_studies_skip_without_the_table(tmp_path, monkeypatch):
             reproduce.get(name).run(Config(seeds=2))
 
 
+def test_suite_zero_fig6_ours_nb301_row_is_spearman_over_the_500_genotypes(stores):
+    """The NB301 row: our nb301_zc scores against the nb301 store's validation accuracy, archs
+    matched by key (the stores order their genotypes independently)."""
+    import nasbench
+    from predictors.metrics import spearman
+
+    report = reproduce.get("suite-zero-fig6-ours").run(Config(seeds=20))
+    cells = {(c.row, c.col): c for c in report.cells}
+    zc, nb = nasbench.load("nb301_zc"), nasbench.load("nb301")
+    rows = nb.rows(zc.archs)
+    y = np.asarray(nb.values("cifar10", "valid_accuracy"), dtype=float)[rows]
+    for proxy in ("synflow", "nwot"):  # nwot: no Suite-Zero score in the store, ours alone
+        x = np.asarray(zc.values("cifar10", f"zc/{proxy}"), dtype=float)
+        if proxy == "synflow":
+            theirs = np.asarray(nb.values("cifar10", "zc/synflow"), dtype=float)[rows]
+            keep = np.isfinite(x) & np.isfinite(y) & np.isfinite(theirs)
+        else:
+            keep = np.isfinite(x) & np.isfinite(y)
+        cell = cells[("NB301-CF10", f"{proxy} (`zc/{proxy}`)")]
+        assert cell.ours == pytest.approx(spearman(x[keep], y[keep]), abs=1e-12)
+        assert keep.sum() == 500 and cell.low < cell.ours < cell.high
+    assert cells[("NB301-CF10", "synflow (`zc/synflow`)")].published == 0.18
+
+
 def test_frustratingly_hard_picks_against_random_search(stores):
     import nasbench
     from predictors.reproduce.frustratingly_hard import _runs

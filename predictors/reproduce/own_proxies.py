@@ -32,14 +32,15 @@ ALIASES = {
 }
 
 
-def open_table() -> Benchmark:
-    """The ``nb201_zc`` store, or ``StudySkipped`` when it is not built or holds no value."""
-    b = load_store(STORE)
+def open_table(store: str = STORE) -> Benchmark:
+    """Our proxy table ``store`` (default ``nb201_zc``), or ``StudySkipped`` when it is not built
+    or holds no value."""
+    b = load_store(store)
     if DATASET not in b.datasets or not any(
         np.isfinite(np.asarray(b.values(DATASET, m), dtype=np.float64)).any()
         for m in b.metrics(DATASET) if is_zc_metric(m)
     ):
-        raise StudySkipped(f"not available: store {STORE} holds no computed proxy yet")
+        raise StudySkipped(f"not available: store {store} holds no computed proxy yet")
     return b
 
 

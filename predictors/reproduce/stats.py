@@ -81,3 +81,16 @@ def sample_corr(
         idx = np.random.default_rng(seed0 + i).choice(n, size=size, replace=False)
         out[i] = fn(x[idx], y[idx])
     return out
+
+
+def bootstrap_corr(x: np.ndarray, y: np.ndarray, draws: int, seed: int = 0) -> tuple[float, float]:
+    """95% percentile interval of Spearman over ``draws`` resamples (with replacement) of the rows.
+
+    Shapes:
+        x, y: (n,)
+    """
+    from predictors.metrics import spearman
+
+    rng = np.random.default_rng(seed)
+    vals = [spearman(x[i], y[i]) for i in (rng.integers(0, len(x), len(x)) for _ in range(draws))]
+    return draw_interval(vals)

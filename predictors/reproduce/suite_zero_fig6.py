@@ -32,7 +32,7 @@ from predictors.reproduce.base import (
     read_reference,
     rounding_of,
 )
-from predictors.reproduce.stats import draw_interval, sample_corr
+from predictors.reproduce.stats import bootstrap_corr, draw_interval, sample_corr
 
 if TYPE_CHECKING:
     from nasbench import Benchmark
@@ -154,19 +154,6 @@ def _whole_column(b: Benchmark, row: Row, proxy: str, y: np.ndarray, n: int, dra
         return None
     vals = sample_corr(x[keep], y[keep], row.size, draws)
     return (proxy, int(keep.size), float(np.nanmean(vals)), *draw_interval(vals))
-
-
-def bootstrap_corr(x: np.ndarray, y: np.ndarray, draws: int, seed: int = 0) -> tuple[float, float]:
-    """95% percentile interval of Spearman over ``draws`` resamples (with replacement) of the rows.
-
-    Shapes:
-        x, y: (n,)
-    """
-    from predictors.metrics import spearman
-
-    rng = np.random.default_rng(seed)
-    vals = [spearman(x[i], y[i]) for i in (rng.integers(0, len(x), len(x)) for _ in range(draws))]
-    return draw_interval(vals)
 
 
 def compute(config: Config, rows: list[Row] | None = None) -> tuple[list[Section], dict]:

@@ -1,0 +1,196 @@
+"""Which training recipe makes a cheap bank rank architectures like the published benchmark?
+
+Compares pilot banks (``data/bank_pilots/<name>/``, each made by ``nasbench build-bank`` with one
+recipe change on a list of architectures that the committed bank also trained, and the other
+banks of the same space and dataset under ``data/bank/``) with the committed bank they vary
+(default ``data/bank/nb201_cifar10``), on the architectures both trained:
+
+* what the pilot changes (the recipe fields that differ) and what it costs (mean process CPU
+  seconds per architecture on the shared architectures, where both banks recorded it; on a
+  2-core machine shared by two or three runs, so compare runs made side by side);
+* Kendall tau-b between each bank's final test accuracy and the published accuracy
+  (``calibration_bank.REFERENCES``: NB201's 200-epoch CIFAR-10 test accuracy) on the same
+  architectures, and the paired difference pilot - committed with a 95 % percentile bootstrap
+  interval over architectures (``BOOTSTRAP_RESAMPLES`` resamples, seed ``BOOTSTRAP_SEED``);
+* the pilot's per-epoch Kendall, to see whether it is still rising;
+* how alike the two banks rank the shared architectures, and how the mean of their two
+  accuracies ranks them (for a pilot that changes only the training seed: the bank's own
+  run-to-run agreement, and what a second seed would add).
+
+Only architectures live in both banks (above chance + 5 points) count. Every sentence of the
+report is computed from these numbers; a pilot is called better or worse only when its paired
+interval excludes 0.
+
+    .venv/bin/python benchmarks/bank_recipes.py [--base data/bank/nb201_cifar10] [--pilot FOLDER ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from calibration_bank import (  # noqa: E402  (a sibling script, importable once on the path)
+    BOOTSTRAP_RESAMPLES,
+    BOOTSTRAP_SEED,
+    Bank,
+    _tau_text,
+    kendall,
+    load_bank,
+    paired_tau_difference,
+    reference_values,
+)
+
+PILOTS = ROOT / "data" / "bank_pilots"
+BASE = ROOT / "data" / "bank" / "nb201_cifar10"
+OUT = ROOT / "benchmarks" / "results" / "bank_recipes.md"
+#: recipe fields that are bookkeeping, not training
+IGNORED_FIELDS = ("calib_epochs", "extra")
+
+
+def recipe_changes(base: Any, pilot: Any) -> list[str]:
+    """``field base -> pilot`` for every training field in which the two recipes differ."""
+    a, b = base.to_json(), pilot.to_json()
+    return [f"{k} {a.get(k)} -> {b.get(k)}" for k in sorted(set(a) | set(b))
+            if k not in IGNORED_FIELDS and a.get(k) != b.get(k)]
+
+
+def _cpu(bank: Bank, rows: np.ndarray) -> float:
+    """Mean process CPU seconds per architecture over ``rows``; NaN if a record lacks it (the
+    field was added to the records after the first cells of the committed bank)."""
+    cpu = np.array([bank.records[i].get("cpu_time", np.nan) for i in rows], dtype=float)
+    return float(np.mean(cpu)) if len(cpu) and np.isfinite(cpu).all() else float("nan")
+
+
+def compare(base: Bank, pilot: Bank) -> dict[str, Any]:
+    """The numbers of one pilot's section (see the module docstring)."""
+    at = {r["arch"]: i for i, r in enumerate(base.records)}
+    pairs = [(at[r["arch"]], j) for j, r in enumerate(pilot.records)
+             if r["arch"] in at and base.live[at[r["arch"]]] and pilot.live[j]]
+    bi = np.array([p[0] for p in pairs], dtype=int)
+    pj = np.array([p[1] for p in pairs], dtype=int)
+    ref = reference_values(pilot)
+    out: dict[str, Any] = {"n": len(pairs), "records": len(pilot.records),
+                           "changes": recipe_changes(base.recipe, pilot.recipe),
+                           "cpu_base": _cpu(base, bi), "cpu_pilot": _cpu(pilot, pj)}
+    if ref is None or len(pairs) < 3:
+        return out
+    r = ref[pj]
+    out["tau_base"] = kendall(base.final[bi], r, interval=True)
+    out["tau_pilot"] = kendall(pilot.final[pj], r, interval=True)
+    out["diff"] = paired_tau_difference(base.final[bi], pilot.final[pj], r)
+    out["agreement"] = kendall(base.final[bi], pilot.final[pj])
+    both = (base.final[bi] + pilot.final[pj]) / 2
+    out["tau_mean"] = kendall(both, r)
+    out["diff_mean"] = paired_tau_difference(base.final[bi], both, r)
+    out["epochs"] = [kendall(pilot.curves[pj, e], r).tau for e in range(pilot.curves.shape[1])]
+    return out
+
+
+def _diff_words(d: tuple[float, float, float], n: int) -> str:
+    mean, lo, hi = d
+    if lo > 0:
+        return f"ranks closer to the published table: +{mean:.3f} [{lo:+.3f}, {hi:+.3f}], n = {n}"
+    if hi < 0:
+        return f"ranks further from the published table: {mean:+.3f} [{lo:+.3f}, {hi:+.3f}], n = {n}"
+    return (f"not distinguishable from the committed recipe at n = {n}: {mean:+.3f} "
+            f"[{lo:+.3f}, {hi:+.3f}]")
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def render(base: Bank, pilots: list[Bank], numbers: list[dict[str, Any]], command: str) -> str:
+    lines = ["# Bank recipes: which reduced training ranks NB201 architectures best", "",
+             f"`{command}`", "",
+             f"Committed bank: `{_shown(base.folder)}` ({len(base.records)} records). "
+             "Kendall tau-b of final test accuracy against the published accuracy, on the "
+             "architectures both banks trained and left above chance + 5 points; paired "
+             f"differences are 95 % percentile bootstraps over architectures "
+             f"({BOOTSTRAP_RESAMPLES:,} resamples, seed {BOOTSTRAP_SEED}).", "",
+             "| pilot | change | n | committed recipe | pilot | pilot - committed [95 % CI] | "
+             "CPU s / arch (committed -> pilot) |",
+             "|---|---|---:|---|---|---|---|"]
+    sections: list[str] = []
+    for pilot, a in zip(pilots, numbers):
+        change = "; ".join(a["changes"]) or "none"
+        cb, cp = a["cpu_base"], a["cpu_pilot"]
+        cost = (f"{cb:.0f} -> {cp:.0f} ({cp / cb:.1f}x)" if np.isfinite(cb) and np.isfinite(cp)
+                else f"not recorded -> {cp:.0f}" if np.isfinite(cp) else "not recorded")
+        if "diff" not in a:
+            lines.append(f"| `{pilot.name}` | {change} | {a['n']} | - | - | too few shared | {cost} |")
+            continue
+        m, lo, hi = a["diff"]
+        lines.append(f"| `{pilot.name}` | {change} | {a['n']} | {_tau_text(a['tau_base'])} | "
+                     f"{_tau_text(a['tau_pilot'])} | {m:+.3f} [{lo:+.3f}, {hi:+.3f}] | {cost} |")
+        curve = ", ".join(f"{t:.3f}" for t in a["epochs"])
+        sections += [f"## `{pilot.name}`", "",
+                     f"Changes: {change}. {a['records']} records, {a['n']} shared and live.", "",
+                     f"The pilot compared with the committed recipe on the same architectures: "
+                     f"{_diff_words(a['diff'], a['n'])}.", "",
+                     f"The two banks rank these architectures alike at tau "
+                     f"{a['agreement'].tau:.3f}. The mean of their two accuracies ranks them at "
+                     f"{a['tau_mean'].tau:.3f} against the published table; the mean compared with "
+                     f"the committed bank alone: {_diff_words(a['diff_mean'], a['n'])}.", "",
+                     f"Kendall per epoch (epochs 1..{len(a['epochs'])}): {curve}.", ""]
+    return "\n".join(lines + [""] + sections)
+
+
+def default_pilots(base: Path) -> list[Path]:
+    """Every folder under ``PILOTS``, then every other bank beside ``base`` with its space and
+    dataset (a larger run of a recipe a pilot tried)."""
+    from predictors.bank import read_recipe
+
+    pilots = sorted(p for p in PILOTS.glob("*") if (p / "recipe.json").is_file())
+    ours = read_recipe(base) if (base / "recipe.json").is_file() else None
+    if ours is not None:
+        for p in sorted(base.parent.glob("*")):
+            other = read_recipe(p) if p != base and (p / "recipe.json").is_file() else None
+            if other is not None and (other.space, other.dataset) == (ours.space, ours.dataset):
+                pilots.append(p)
+    return pilots
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--base", default=str(BASE), help="the committed bank folder")
+    ap.add_argument("--pilot", action="append", default=[],
+                    help="a pilot bank folder (repeatable; default: every folder under "
+                    "data/bank_pilots/, then the other banks of the base's space and dataset)")
+    ap.add_argument("--out", default=str(OUT))
+    args = ap.parse_args(argv)
+    base_folder = Path(args.base).resolve()
+    if args.pilot:
+        folders = [Path(p) for p in args.pilot]
+    else:
+        folders = default_pilots(base_folder)
+    if not folders:
+        print(f"error: no pilot banks under {PILOTS}; make one with `nasbench build-bank --out "
+              f"{_shown(PILOTS)}/NAME --arch ...` or pass --pilot FOLDER", file=sys.stderr)
+        return 2
+    try:
+        base = load_bank(base_folder)
+        pilots = [load_bank(f.resolve()) for f in folders]
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    numbers = [compare(base, p) for p in pilots]
+    command = " ".join([".venv/bin/python benchmarks/bank_recipes.py", *map(shlex.quote, argv)])
+    text = render(base, pilots, numbers, command)
+    Path(args.out).write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
