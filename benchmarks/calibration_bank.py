@@ -38,7 +38,7 @@ import shlex
 import sys
 import tempfile
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -140,7 +140,7 @@ def kendall(a: np.ndarray, b: np.ndarray, interval: bool = False) -> Tau:
     Shapes:
         a, b: ``(n,)`` float arrays; NaN marks a missing value.
     """
-    from scipy.stats import bootstrap, kendalltau
+    from scipy.stats import kendalltau
 
     ok = np.isfinite(a) & np.isfinite(b)
     x, y = np.asarray(a, float)[ok], np.asarray(b, float)[ok]
@@ -150,15 +150,23 @@ def kendall(a: np.ndarray, b: np.ndarray, interval: bool = False) -> Tau:
     res = kendalltau(x, y)
     lo = hi = float("nan")
     if interval and np.isfinite(res.statistic):
-        with warnings.catch_warnings():
-            # in a tiny bank a resample can be constant: its tau is undefined, the interval
-            # comes out NaN and the report shows none (scipy warns; the warning is noise here)
-            warnings.simplefilter("ignore")
-            ci = bootstrap((x, y), lambda u, v: kendalltau(u, v).statistic, paired=True,
-                           vectorized=False, n_resamples=BOOTSTRAP_RESAMPLES, method="percentile",
-                           rng=np.random.default_rng(BOOTSTRAP_SEED)).confidence_interval
-        lo, hi = float(ci.low), float(ci.high)
+        lo, hi = _bootstrap((x, y), lambda u, v: kendalltau(u, v).statistic)
     return Tau(float(res.statistic), float(res.pvalue), n, lo, hi)
+
+
+def _bootstrap(data: tuple[np.ndarray, ...], statistic: Callable[..., float]) -> tuple[float, float]:
+    """95 % percentile interval of ``statistic`` over ``BOOTSTRAP_RESAMPLES`` paired resamples of
+    the architectures (seed ``BOOTSTRAP_SEED``)."""
+    from scipy.stats import bootstrap
+
+    with warnings.catch_warnings():
+        # in a tiny bank a resample can be constant: its tau is undefined, the interval comes
+        # out NaN and the report shows none (scipy warns; the warning is noise here)
+        warnings.simplefilter("ignore")
+        ci = bootstrap(data, statistic, paired=True, vectorized=False,
+                       n_resamples=BOOTSTRAP_RESAMPLES, method="percentile",
+                       rng=np.random.default_rng(BOOTSTRAP_SEED)).confidence_interval
+    return float(ci.low), float(ci.high)
 
 
 def paired_tau_difference(x: np.ndarray, y: np.ndarray, ref: np.ndarray
@@ -168,17 +176,12 @@ def paired_tau_difference(x: np.ndarray, y: np.ndarray, ref: np.ndarray
     Shapes:
         x, y, ref: ``(n,)`` finite float arrays of the same architectures.
     """
-    from scipy.stats import bootstrap, kendalltau
+    from scipy.stats import kendalltau
 
     def diff(u: np.ndarray, v: np.ndarray, r: np.ndarray) -> float:
         return float(kendalltau(v, r).statistic - kendalltau(u, r).statistic)
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a degenerate resample gives NaN; percentiles skip it
-        ci = bootstrap((x, y, ref), diff, paired=True, vectorized=False,
-                       n_resamples=BOOTSTRAP_RESAMPLES, method="percentile",
-                       rng=np.random.default_rng(BOOTSTRAP_SEED)).confidence_interval
-    return diff(x, y, ref), float(ci.low), float(ci.high)
+    return (diff(x, y, ref), *_bootstrap((x, y, ref), diff))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -304,30 +307,27 @@ def reference_values(bank: Bank) -> np.ndarray | None:
         bench.close()
 
 
-def reference_anchors(bank: Bank) -> dict[str, Any]:
+def reference_anchors(bank: Bank, target: np.ndarray, compared: np.ndarray) -> dict[str, Any]:
     """Yardsticks for the bank's Kendall, from the published table alone, on the live archs.
 
-    ``"params"``: the reference dataset's parameter count against the reference (what a
-    free baseline reaches); ``"seeds"``: two of the published runs against each other (the
-    first two seed columns, archs with both: how well one full training run ranks another);
-    ``"bank_minus_params"``: the bank's tau minus the parameter count's, paired, with a 95 %
-    interval (:func:`paired_tau_difference`; at least ``MIN_CELLS`` archs). A key is missing
-    where the store has no such metric or fewer than two seeds.
+    ``target`` / ``compared``: the reference and the bank's compared accuracy of the live archs
+    (as :func:`analyse` has them). ``"params"``: the reference dataset's parameter count against
+    the reference (what a free baseline reaches); ``"seeds"``: two of the published runs
+    against each other (the first two seed columns, archs with both: how well one full training
+    run ranks another); ``"bank_minus_params"``: the bank's tau minus the parameter count's,
+    paired, with a 95 % interval (:func:`paired_tau_difference`; at least ``MIN_CELLS`` archs).
+    A key is missing where the store has no such metric or fewer than two seeds.
     """
     import nasbench
 
-    ref = REFERENCES.get((bank.recipe.space, bank.recipe.dataset))
-    if ref is None or not bank.records:
-        return {}
+    ref = REFERENCES[bank.recipe.space, bank.recipe.dataset]
     archs = [r["arch"] for i, r in enumerate(bank.records) if bank.live[i]]
     out: dict[str, Any] = {}
     bench = nasbench.load(ref.store)
     try:
-        target = np.asarray(bench.query(archs, ref.dataset, ref.metric), dtype=float)
         if "params" in bench.metrics(ref.dataset):
             params = np.asarray(bench.query(archs, ref.dataset, "params"), dtype=float)
             out["params"] = kendall(params, target)
-            compared = (bank.best_valid if ref.at_best_valid else bank.final)[bank.live]
             ok = np.isfinite(params) & np.isfinite(target) & np.isfinite(compared)
             if ok.sum() >= MIN_CELLS:
                 out["bank_minus_params"] = paired_tau_difference(params[ok], compared[ok],
@@ -370,7 +370,7 @@ def analyse(bank: Bank) -> dict[str, Any]:
             out["halves"] = (med, kendall(c[r >= med], r[r >= med]), kendall(c[r < med], r[r < med]))
         out["per_epoch"] = {e: kendall(bank.curves[live, e - 1], r)
                             for e in bank.recipe.calibration_epochs}
-        out["anchors"] = reference_anchors(bank)
+        out["anchors"] = reference_anchors(bank, r, c)
     findings = []
     for (x, y, when), pub in PUBLISHED.items():
         findings.append((f"{when} {x} vs {y}", kendall(bank.cal(when, x)[live],

@@ -23,16 +23,20 @@ ROOT = Path(__file__).resolve().parent.parent
 BANKS = ROOT / "data" / "bank"
 
 
-@pytest.fixture(scope="module")
-def cb():
-    spec = importlib.util.spec_from_file_location(
-        "calibration_bank", ROOT / "benchmarks" / "calibration_bank.py")
+def _bank_script(name: str):
+    """A script of ``benchmarks/`` as a module, registered under its name: dataclasses look their
+    module up in sys.modules while the class is made, and bank_recipes imports calibration_bank."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
     mod = importlib.util.module_from_spec(spec)
-    # dataclasses look their module up in sys.modules while the class is made
     sys.modules[spec.name] = mod
     spec.loader.exec_module(mod)
-    yield mod
-    sys.modules.pop(spec.name, None)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def cb():
+    yield _bank_script("calibration_bank")
+    sys.modules.pop("calibration_bank", None)
 
 
 def _copy(name: str, tmp_path: Path) -> Path:
@@ -247,8 +251,7 @@ def test_nb201_bank_yardsticks_from_the_published_table(cb, tmp_path):
     runs = np.asarray(bench.query(idx, "cifar10", "test_accuracy", seed="all"))
     both = np.isfinite(runs[:, 0]) & np.isfinite(runs[:, 1])
 
-    bank = cb.load_bank(folder)
-    a = cb.reference_anchors(bank)
+    a = cb.analyse(cb.load_bank(folder))["anchors"]
     assert a["params"].tau == pytest.approx(kendalltau(params, ref).statistic, abs=1e-12)
     assert a["seeds"].n == int(both.sum()) > 400
     assert a["seeds"].tau == pytest.approx(
@@ -260,17 +263,11 @@ def test_nb201_bank_yardsticks_from_the_published_table(cb, tmp_path):
     assert lo < m < hi
 
 
-def _bank_script(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 def test_bank_recipes_pilot_of_the_same_runs_changes_nothing(cb, tmp_path):
     """A 'pilot' holding 40 of the committed bank's own records with one recipe field changed:
     the paired difference is exactly 0, the banks agree at 1, and the change is named."""
     br = _bank_script("bank_recipes")
+    sys.modules.pop("bank_recipes", None)
     base = _copy("nb201_cifar10", tmp_path)
     pilot = tmp_path / "pilot"
     pilot.mkdir()

@@ -94,3 +94,24 @@ def bootstrap_corr(x: np.ndarray, y: np.ndarray, draws: int, seed: int = 0) -> t
     rng = np.random.default_rng(seed)
     vals = [spearman(x[i], y[i]) for i in (rng.integers(0, len(x), len(x)) for _ in range(draws))]
     return draw_interval(vals)
+
+
+def spearman_summary(x: np.ndarray, y: np.ndarray, size: int, draws: int
+                     ) -> tuple[float, float, float, int]:
+    """``(rho, low, high, values)``: with more than ``size`` pairs, the mean Spearman over
+    ``draws`` random subsets of ``size`` (:func:`sample_corr`) and the 2.5-97.5 percentiles of the
+    draws (``values`` = draws); otherwise Spearman over all pairs with a :func:`bootstrap_corr`
+    interval (``values`` = 1; a NaN interval where rho is undefined).
+
+    Shapes:
+        x, y: (n,) finite
+    """
+    if len(x) > size:
+        vals = sample_corr(x, y, size, draws)
+        low, high = draw_interval(vals)
+        return float(np.nanmean(vals)), low, high, len(vals)
+    from predictors.metrics import spearman
+
+    rho = spearman(x, y)
+    low, high = bootstrap_corr(x, y, draws) if np.isfinite(rho) else (np.nan, np.nan)
+    return rho, low, high, 1

@@ -32,7 +32,7 @@ from predictors.reproduce.base import (
     read_reference,
     rounding_of,
 )
-from predictors.reproduce.stats import bootstrap_corr, draw_interval, sample_corr
+from predictors.reproduce.stats import draw_interval, sample_corr, spearman_summary
 
 if TYPE_CHECKING:
     from nasbench import Benchmark
@@ -184,16 +184,7 @@ def compute(config: Config, rows: list[Row] | None = None) -> tuple[list[Section
             if keep.size < 10:
                 continue
             text = published[row.label][proxy]
-            if keep.size > row.size:
-                vals = sample_corr(x[keep], y[keep], row.size, draws)
-                ours, (low, high) = float(np.nanmean(vals)), draw_interval(vals)
-                n = draws
-            else:
-                from predictors.metrics import spearman
-
-                ours = spearman(x[keep], y[keep])
-                low, high = bootstrap_corr(x[keep], y[keep], draws) if np.isfinite(ours) else (np.nan, np.nan)
-                n = 1
+            ours, low, high, n = spearman_summary(x[keep], y[keep], row.size, draws)
             context = {"candidates": int(keep.size), "proxy_n": int(np.isfinite(x).sum()),
                        "population": row.population, "size": row.size, "store": row.store}
             whole = _whole_column(b, row, proxy, y, int(keep.size), draws)

@@ -29,7 +29,7 @@ from predictors.reproduce.base import (
     read_reference,
     rounding_of,
 )
-from predictors.reproduce.stats import bootstrap_corr, draw_interval, sample_corr
+from predictors.reproduce.stats import spearman_summary
 
 DEFAULT_DRAWS = 100
 SIZE = 1000
@@ -59,19 +59,6 @@ def _theirs(cell: Cell) -> str | None:
 
 
 RULES = (Rule("common", _common), Rule("theirs", _theirs))
-
-
-def _spearman(x: np.ndarray, y: np.ndarray, draws: int) -> tuple[float, float, float, int]:
-    """(mean, low, high, values): over ``draws`` draws of ``SIZE`` archs, or over all of them
-    with a bootstrap interval when there are no more than ``SIZE``."""
-    if len(x) > SIZE:
-        v = sample_corr(x, y, SIZE, draws)
-        low, high = draw_interval(v)
-        return float(np.nanmean(v)), low, high, len(v)
-    from predictors.metrics import spearman
-
-    low, high = bootstrap_corr(x, y, draws)
-    return spearman(x, y), low, high, 1
 
 
 def run(config: Config) -> Report:
@@ -105,10 +92,10 @@ def run(config: Config) -> Report:
             keep = np.flatnonzero(ok if theirs is None else ok & np.isfinite(theirs))
             if keep.size < 50:
                 continue
-            mean, low, high, n = _spearman(ours[keep], y[keep], draws)
+            mean, low, high, n = spearman_summary(ours[keep], y[keep], SIZE, draws)
             context: dict = {"n": int(keep.size), "theirs": None}
             if theirs is not None:
-                context["theirs"] = _spearman(theirs[keep], y[keep], draws)[:3]
+                context["theirs"] = spearman_summary(theirs[keep], y[keep], SIZE, draws)[:3]
             text = rec[proxy]
             cells.append(judge(Cell(
                 label, f"{proxy} (`{metric}`)", mean, low, high,
