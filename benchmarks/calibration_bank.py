@@ -420,21 +420,24 @@ def finding_verdict(ours: Tau, published: float) -> str:
 
 
 def target_verdict(t: Tau, target: float) -> str:
-    """Whether a reference Kendall meets the issue's target, in words."""
+    """Whether a reference Kendall meets the issue's target, in words.
+
+    "met" / "not met" only when the 95 % interval lies wholly on one side of the target;
+    otherwise "undecided", with the side of the point estimate (a partial bank's point moves as
+    cells are added, so it is no verdict).
+    """
     if t.n < MIN_CELLS:
         return f"too few to judge (n = {t.n} < {MIN_CELLS})"
     if not np.isfinite(t.tau):
         return "not defined"
-    word = "met" if t.tau >= target else "not met"
     if not np.isfinite(t.lo):
-        return word
+        return ("met" if t.tau >= target else "not met") + " (point estimate; no interval)"
     if t.lo >= target:
-        where = "the whole 95 % interval is at or above it"
-    elif t.hi < target:
-        where = "the whole 95 % interval is below it"
-    else:
-        where = "the 95 % interval contains it"
-    return f"{word}; {where}"
+        return "met; the whole 95 % interval is at or above it"
+    if t.hi < target:
+        return "not met; the whole 95 % interval is below it"
+    side = "at or above" if t.tau >= target else "below"
+    return f"undecided; the point estimate is {side} it, but the 95 % interval contains it"
 
 
 def _count(n: int, word: str) -> str:

@@ -37,7 +37,6 @@ Nothing here reads the raw-data folder on the GPU machine: CIFAR-10 images come 
 from __future__ import annotations
 
 import argparse
-import gzip
 import io
 import json
 import os
@@ -77,6 +76,14 @@ def _zc_command(folder: Path, device: str, workers: int) -> list[str]:
             "--n-jobs", str(workers), "--out", str(folder)]
 
 
+def _bank_command(archs: list[str], folder: Path, device: str) -> list[str]:
+    cmd = [sys.executable, "-m", "predictors.bank", "--out", str(folder), *CORA_RECIPE,
+           "--device", device, "--quiet", "--no-extremes"]
+    for a in archs:
+        cmd += ["--arch", a]
+    return cmd
+
+
 def prepare(n_bank: int) -> None:
     """Write ``.device/``: the input pack, Cora's files under a data root, the bank's arch list."""
     from nasbench.config import data_root
@@ -86,10 +93,12 @@ def prepare(n_bank: int) -> None:
     datasets.write_pack(PREP / "inputs.npz", [("cifar10", "train", 128, 0)])
     src = data_root() / "inputs" / "planetoid-cora-citeseer"
     shutil.copytree(src, PREP / "data" / "inputs" / src.name, dirs_exist_ok=True)
-    archs = bank.select_archs("nbgraph", n_bank, seed=0)
-    (PREP / "bank_cora_archs.txt").write_text("\n".join(archs) + "\n")
+    done = {r["arch"] for r in bank.read_results(ROOT / BANK_CORA)}
+    archs = [a for a in bank.select_archs("nbgraph", n_bank, seed=0) if a not in done]
+    (PREP / "bank_cora_archs.txt").write_text("".join(a + "\n" for a in archs))
     size = sum(f.stat().st_size for f in PREP.rglob("*") if f.is_file())
-    print(f"prepared {PREP} ({size / 1e6:.1f} MB): input pack, Cora files, {len(archs)} bank archs")
+    print(f"prepared {PREP} ({size / 1e6:.1f} MB): input pack, Cora files, {len(archs)} bank archs "
+          f"({len(done)} already in {BANK_CORA})")
 
 
 def _env() -> dict[str, str]:
@@ -114,19 +123,15 @@ def run(seconds: float, out: Path, jobs: list[str], workers: int, device: str) -
     tables = {j: d for j, d in zc_jobs().items() if j in jobs}
     before = {p for d in tables.values() for p in d.glob("chunk-*.csv.gz")}
     procs: list[subprocess.Popen] = []
-    py = sys.executable
     for job, folder in tables.items():
         procs.append(_start(_zc_command(folder, device, workers), out / f"{job}.log"))
     if "bank-cora" in jobs:
         archs = (PREP / "bank_cora_archs.txt").read_text().split()
         for w in range(workers):
-            mine = archs[w::workers]
-            cmd = [py, "-m", "predictors.bank", "--out", str(work / f"bank-{w}"), *CORA_RECIPE,
-                   "--device", device, "--quiet", "--no-extremes"]
-            for a in mine:
-                cmd += ["--arch", a]
-            procs.append(_start(cmd, out / f"bank-cora-{w}.log"))
-    deadline = time.time() + seconds
+            procs.append(_start(_bank_command(archs[w::workers], work / f"bank-{w}", device),
+                                out / f"bank-cora-{w}.log"))
+    started = time.time()
+    deadline = started + seconds
     while time.time() < deadline and any(p.poll() is None for p in procs):
         time.sleep(5)
     for p in procs:
@@ -146,6 +151,7 @@ def run(seconds: float, out: Path, jobs: list[str], workers: int, device: str) -
                 if (folder / f).is_file():
                     tar.add(folder / f, arcname=f"{folder.name}/{f}")
         info = {"device": _device_name(device), "seconds": seconds,
+                "elapsed": round(time.time() - started, 1),
                 "zc_chunks": [f"{p.parent.name}/{p.name}" for p in new]}
         blob = json.dumps(info, indent=1).encode()
         meta = tarfile.TarInfo("run.json")
@@ -164,13 +170,17 @@ def _device_name(device: str) -> str:
 
 def collect(archive: Path) -> None:
     """Merge a returned archive: new proxy chunks into their ``data/zc/<folder>`` (chunks that exist
-    here are kept), bank records into ``data/bank/nbgraph_cora`` (one recipe, no duplicates)."""
+    here are kept; the manifest's count of scored archs follows), bank records into
+    ``data/bank/nbgraph_cora`` (``predictors.bank.merge``: one recipe, no duplicates, nothing
+    written if a recipe differs)."""
     from predictors import bank
+    from predictors.zero_cost.table import count_done
 
     tmp = Path(tempfile.mkdtemp(prefix="device-collect-"))
     with tarfile.open(archive) as tar:
         tar.extractall(tmp, filter="data")
     info = json.loads((tmp / "run.json").read_text())
+    added_records = bank.merge(ROOT / BANK_CORA, sorted(tmp.glob("bank-*")))
     added: dict[str, list[str]] = {}
     for f in sorted(tmp.glob("zc/*/chunk-*.csv.gz")):
         target = ROOT / ZC_ROOT / f.parent.name / f.name
@@ -178,36 +188,14 @@ def collect(archive: Path) -> None:
             shutil.copy2(f, target)
             added.setdefault(f.parent.name, []).append(f.name)
     for folder, chunks in added.items():
+        count_done(ROOT / ZC_ROOT / folder)
         log = ROOT / ZC_ROOT / folder / "device_runs.json"
         runs = json.loads(log.read_text()) if log.is_file() else []
-        runs.append({"device": info["device"], "date": time.strftime("%Y-%m-%d"), "chunks": chunks})
+        runs.append({"device": info["device"], "date": time.strftime("%Y-%m-%d"),
+                     "wall_seconds": info.get("elapsed"), "chunks": chunks})
         log.write_text(json.dumps(runs, indent=1) + "\n")
-    parts = sorted(tmp.glob("bank-*"))
-    records: dict[str, dict] = {}
-    recipe = None
-    target = ROOT / BANK_CORA
-    if (target / "results.jsonl.gz").is_file():
-        recipe = json.loads((target / "recipe.json").read_text())
-        records = {r["arch"]: r for r in bank.read_results(target)}
-    for part in parts:
-        if not (part / "recipe.json").is_file():
-            continue
-        r = json.loads((part / "recipe.json").read_text())
-        if recipe is not None and r != recipe:
-            raise ValueError(f"{part.name} was trained with another recipe than {target}")
-        recipe = r
-        for rec in bank.read_results(part):
-            records.setdefault(rec["arch"], rec)
-    if parts and recipe is not None:
-        target.mkdir(parents=True, exist_ok=True)
-        (target / "recipe.json").write_text(json.dumps(recipe, indent=1, sort_keys=True) + "\n")
-        tmp_out = target / "results.jsonl.gz.tmp"
-        with gzip.open(tmp_out, "wt", encoding="utf-8") as fh:
-            for rec in records.values():
-                fh.write(json.dumps(rec) + "\n")
-        os.replace(tmp_out, target / "results.jsonl.gz")
-    print(f"collected: {sum(map(len, added.values()))} new proxy chunks; {len(records)} Cora bank records "
-          f"(device: {info['device']})")
+    print(f"collected: {sum(map(len, added.values()))} new proxy chunks; {added_records} new Cora "
+          f"bank records (device: {info['device']})")
 
 
 def main(argv: list[str] | None = None) -> int:

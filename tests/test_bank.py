@@ -60,6 +60,37 @@ def test_record_holds_real_per_epoch_values_and_calibration(built):
     assert 100 * c["pre"]["acc"] == pytest.approx(rec["test_accuracy"][-1])
 
 
+def test_channels_last_layout_changes_only_rounding(built, monkeypatch):
+    # bank.CHANNELS_LAST picks kernels, not the recipe: the first steps' losses agree with the
+    # default layout to float rounding (later epochs drift apart, as training amplifies it)
+    out, records = built
+    monkeypatch.setattr(bank, "CHANNELS_LAST", not bank.CHANNELS_LAST)
+    other = bank.train_arch(A, TINY)
+    assert other["train_loss"][0] == pytest.approx(records[0]["train_loss"][0], rel=1e-4)
+    assert other["params"] == records[0]["params"]
+
+
+def test_merge_adds_new_archs_of_the_same_recipe_only(built, tmp_path):
+    out, records = built
+    target = tmp_path / "target"
+    bank.merge(target, [out])
+    assert [r["arch"] for r in bank.read_results(target)] == [A, B]
+    assert bank.read_recipe(target) == TINY
+    other = tmp_path / "other"
+    bank.build_bank([B, C], other, TINY, progress=False)
+    assert bank.merge(target, [other, out]) == 1  # C is new; B keeps the target's record
+    got = bank.read_results(target)
+    assert [r["arch"] for r in got] == [A, B, C] and _strip(got[1]) == _strip(records[1])
+    assert bank.merge(target, [other]) == 0
+    before = (target / bank.RESULTS).read_bytes()
+    longer = tmp_path / "longer"
+    bank.build_bank([SPACE.canonical(SPACE.arch_at(7))], longer,
+                    bank.BankRecipe.from_json({**TINY.to_json(), "epochs": 3}), progress=False)
+    with pytest.raises(bank.RecipeMismatchError, match="epochs: 2 vs 3"):
+        bank.merge(target, [other, longer])
+    assert (target / bank.RESULTS).read_bytes() == before  # nothing half-merged
+
+
 def test_recorded_metrics_equal_metrics_of_the_final_logits(built):
     out, records = built
     got: dict = {}

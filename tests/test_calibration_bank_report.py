@@ -167,6 +167,19 @@ def test_small_bank_gives_too_few_verdicts(cb, tmp_path):
     assert not (tmp_path / "calibration_bank_tiny_reliability.png").exists()
 
 
+def test_target_verdict_needs_the_whole_interval_on_one_side(cb):
+    tau = cb.Tau
+    assert cb.target_verdict(tau(0.65, 0.0, 48, 0.61, 0.70), 0.6).startswith("met;")
+    assert cb.target_verdict(tau(0.50, 0.0, 48, 0.40, 0.59), 0.6).startswith("not met;")
+    # a point above the target with the interval straddling it is no verdict (the e10 bank read
+    # 0.617 at n = 37 and 0.546 at n = 48)
+    assert cb.target_verdict(tau(0.617, 0.0, 37, 0.45, 0.75), 0.6) == (
+        "undecided; the point estimate is at or above it, but the 95 % interval contains it")
+    assert cb.target_verdict(tau(0.546, 0.0, 48, 0.38, 0.68), 0.6).startswith(
+        "undecided; the point estimate is below it")
+    assert cb.target_verdict(tau(0.7, 0.0, 48), 0.6) == "met (point estimate; no interval)"
+
+
 def test_empty_bank_and_bad_input(cb, tmp_path, capsys):
     from predictors.bank import BankRecipe
 

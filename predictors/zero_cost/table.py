@@ -432,12 +432,24 @@ def run(
 
 
 def _progress(path: Path, manifest: dict, out: Path, t0: float) -> None:
+    manifest["wall_seconds"] = round(manifest.get("wall_seconds_before", 0.0) + time.time() - t0, 1)
+    manifest["host"] = socket.gethostname()
+    count_done(out, manifest)
+
+
+def count_done(out_dir: str | Path, manifest: dict | None = None) -> dict:
+    """Set the manifest's ``archs_done`` and ``arch_seconds_sum`` from the chunks in ``out_dir``
+    and write it; returns it. For chunks that arrived from elsewhere (a GPU run merged by
+    ``benchmarks/device_run.py collect``): the store's recipe reads ``archs_done`` to call a
+    table complete or partial."""
+    out = Path(out_dir)
+    path = out / "manifest.json"
+    manifest = json.loads(path.read_text()) if manifest is None else manifest
     done = read_results(out)
     manifest["archs_done"] = int(len(done))
-    manifest["wall_seconds"] = round(manifest.get("wall_seconds_before", 0.0) + time.time() - t0, 1)
     manifest["arch_seconds_sum"] = round(float(done["seconds"].sum()) if len(done) else 0.0, 1)
-    manifest["host"] = socket.gethostname()
     _write_manifest(path, manifest)
+    return manifest
 
 
 def _write_manifest(path: Path, manifest: dict) -> None:
