@@ -53,12 +53,11 @@ def _rho(a: np.ndarray, b: np.ndarray) -> tuple[float, int]:
 
 
 def validate_store(store: str, against: str, dataset: str, target: str, row: str, out: str,
-                   command: str, seed_check: int = 0,
-                   seed_check_proxies: tuple[str, ...] = ("jacov", "epe_nas", "snip", "grad_norm",
-                                                          "synflow")) -> int:
+                   command: str, seed_check: int = 0) -> int:
     """Per proxy of ``store``: Spearman with ``against``'s ``target`` and with ``against``'s own
     ``zc/<proxy>`` (NAS-Bench-Suite-Zero's scores) over the archs both have; Suite-Zero's
-    published Spearman (``row`` of ``suite_zero_spearman.csv``) beside it."""
+    published Spearman (``row`` of ``suite_zero_spearman.csv``) beside it; with ``seed_check``
+    N, :func:`_seed_stability` for the proxies below ``AGREE`` on the first N archs."""
     zc, nb = nasbench.load(store), nasbench.load(against)
     archs = list(zc.archs)
     acc = np.asarray(nb.query(archs, dataset, target), dtype=np.float64)
@@ -75,44 +74,79 @@ def validate_store(store: str, against: str, dataset: str, target: str, row: str
         f"(`{against}` `zc/<proxy>`) on the same archs.", "",
         "| metric | archs | rho(acc) | Suite-Zero | rho(SZ) | archs SZ |", "|---|---|---|---|---|---|",
     ]
+    agreement, by_name = {}, {}
     for m, v in ours.items():
         name = m.removeprefix("zc/")
+        by_name[name] = v
         r, n = _rho(v, acc)
         rs, ns = (_rho(v, np.asarray(nb.query(archs, dataset, m), dtype=np.float64))
                   if m in theirs else (np.nan, 0))
         lines.append(f"| {name} | {n} | {r:.3f} | {sz.get(name, np.nan):.2f} | {rs:.3f} | {ns} |")
+        agreement[name] = rs
     if seed_check:
-        lines += ["", *_seed_stability(zc.space.name, dataset, archs[:seed_check], seed_check_proxies)]
+        below = {p: a for p, a in agreement.items() if a < AGREE}
+        seed0 = {p: by_name[p][:seed_check] for p in below}
+        lines += ["", *_seed_stability(zc.space.name, dataset, archs[:seed_check], seed0, below)]
     Path(out).write_text(re.sub(r"\bnan\b", "-", "\n".join(lines)) + "\n")
     print("\n".join(lines))
     return 0
 
 
-def _seed_stability(space: str, dataset: str, archs: list, proxies: tuple[str, ...]) -> list[str]:
-    """Spearman between our own scores at seed 0 and seed 1 (another init and another image
-    batch) on ``archs``: how much of a disagreement with another implementation a proxy's own
-    randomness can explain."""
+#: agreement with Suite-Zero's scores that the issue asks of a proxy; below it the report measures
+#: whether our own seed-to-seed randomness explains the gap
+AGREE = 0.95
+
+
+def _seed_stability(space: str, dataset: str, archs: list, seed0: dict[str, np.ndarray],
+                    agreement: dict[str, float]) -> list[str]:
+    """Our own scores at seed 0 (the table's, ``seed0``) against seed 1 (another init and another
+    image batch, computed here) on ``archs``, with a 95 % bootstrap interval; for every proxy in
+    ``agreement`` (its Spearman with Suite-Zero's scores, below ``AGREE``) a sentence saying
+    whether that gap lies within our own seed-to-seed agreement."""
     import time
 
     import torch
 
-    from predictors.zero_cost import runner
+    from predictors.reproduce.stats import bootstrap_corr
+    from predictors.zero_cost import registry, runner
 
     torch.set_num_threads(1)
-    scores, seconds = {}, 0.0
-    for seed in (0, 1):
-        inputs = runner.cifar10_inputs(batch_size=64, seed=seed)
-        start = time.perf_counter()
-        results = [runner.compute_arch(space, a, dataset, inputs, list(proxies), seed=seed)
-                   for a in archs]
-        seconds += time.perf_counter() - start
-        scores[seed] = {p: np.array([r.values.get(p, np.nan) for r in results]) for p in proxies}
-    lines = [f"## Seed stability: our scores at seed 0 against seed 1 ({len(archs)} archs)", "",
-             f"The first {len(archs)} archs; seed 1 draws another init and another batch of 64 "
-             f"images. {seconds:.0f} s on one thread.", "",
-             "| proxy | Spearman seed 0 vs seed 1 |", "|---|---|"]
-    lines += [f"| {p} | {_rho(scores[0][p], scores[1][p])[0]:.3f} |" for p in proxies]
+    proxies = list(seed0)
+    inputs = runner.cifar10_inputs(batch_size=64, seed=1)
+    start = time.perf_counter()
+    results = [runner.compute_arch(space, a, dataset, inputs, proxies, seed=1) for a in archs]
+    seconds = time.perf_counter() - start
+    lines = [f"## Seed stability: the table's scores (seed 0) against seed 1 ({len(archs)} archs)",
+             "", f"The first {len(archs)} archs of the table; seed 1 draws another init and another "
+             f"batch of 64 images ({seconds:.0f} s on one thread). Interval: 95 % bootstrap over "
+             "the archs.", "", "| proxy | Spearman seed 0 vs seed 1 | 95 % interval |", "|---|---|---|"]
+    stable = {}
+    for p in proxies:
+        one = np.array([r.values.get(p, np.nan) for r in results])
+        ok = np.isfinite(seed0[p]) & np.isfinite(one)
+        rho = _rho(seed0[p], one)[0]
+        lo, hi = bootstrap_corr(seed0[p][ok], one[ok], 1000) if ok.sum() > 3 else (np.nan, np.nan)
+        stable[p] = (rho, lo, hi)
+        lines.append(f"| {p} | {rho:.3f} | [{lo:.3f}, {hi:.3f}] |")
+    below = [p for p in agreement if p in stable]
+    if below:
+        lines += ["", f"Proxies whose agreement with Suite-Zero's scores is below {AGREE}:", ""]
+    lines += [shortfall(p, agreement[p], *stable[p], registry.get(p)[0].convention) for p in below]
     return lines
+
+
+def shortfall(proxy: str, agreement: float, rho: float, lo: float, hi: float,
+              convention: str) -> str:
+    """One report line: does a proxy's agreement with Suite-Zero (below ``AGREE``) lie within our
+    own seed-to-seed Spearman ``rho`` (95 % interval ``lo``-``hi``)?"""
+    # four decimals: a value just under AGREE must not print as AGREE
+    head = (f"- **{proxy}**: {agreement:.4f} with Suite-Zero; {rho:.3f} [{lo:.3f}, {hi:.3f}] "
+            "between our own seeds")
+    if agreement >= lo:
+        return head + (". The gap lies within our own seed-to-seed agreement: the proxy's "
+                       "randomness (init and batch) explains it.")
+    return head + (". Our seeds agree more closely than we agree with Suite-Zero: the gap is a "
+                   f"difference of convention or code. Ours: {convention}.")
 
 
 def main() -> int:
@@ -125,7 +159,8 @@ def main() -> int:
     ap.add_argument("--target", default="valid_accuracy")
     ap.add_argument("--row", help="row of suite_zero_spearman.csv, e.g. NB301-CF10")
     ap.add_argument("--seed-check", type=int, default=0, metavar="N",
-                    help="with --store: also our own seed-0 vs seed-1 Spearman on the first N archs")
+                    help="also our own seed-0 (the table's) vs seed-1 Spearman on the first N archs, "
+                         f"for the proxies whose agreement with Suite-Zero is below {AGREE}")
     args = ap.parse_args()
     if args.store:
         if not (args.against and args.row):
@@ -154,7 +189,7 @@ def main() -> int:
         "# NB201 proxies: validation on the cells scored so far",
         "",
         "Command: `NASBENCH_DATA=../shared/data .venv/bin/python benchmarks/proxy_validation.py "
-        + " ".join(args.dirs) + ("" if args.out == str(OUT) else f" --out {args.out}") + "`",
+        + " ".join(sys.argv[1:]) + "`",
         "",
         f"{len(df)} cells (official indices {min(idx)}..{max(idx)}); per metric the cells with a "
         "value. rho(acc): Spearman with CIFAR-10 200-epoch test accuracy on these cells; "
@@ -165,6 +200,7 @@ def main() -> int:
         "| metric | cells | rho(acc) | published | Suite-Zero | rho(SZ) | cells SZ | rho(zc-nas) | cells zc-nas |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
+    agreement = {}
     for m in [c for c in df.columns if c not in _NOT]:
         v = df[m].to_numpy(float)
         r, n = _rho(v, acc)
@@ -175,6 +211,13 @@ def main() -> int:
                   if f"zc/{m}" in zcn_metrics else (np.nan, 0))
         lines.append(f"| {m} | {n} | {r:.3f} | {pub:.3f} | {szv:.2f} | {rs:.3f} | {ns} | {rz:.3f} | {nz} |")
         print(lines[-1], flush=True)
+        agreement[m] = rs
+    below = {p: a for p, a in agreement.items() if a < AGREE}
+    if args.seed_check and below:
+        # the first cells scored by every such proxy (isomorphism representatives), index order
+        rows = df[df[list(below)].notna().all(axis=1)].head(args.seed_check)
+        seed0 = {p: rows[p].to_numpy(float) for p in below}
+        lines += ["", *_seed_stability("nb201", "cifar10", rows["arch"].tolist(), seed0, below)]
     Path(args.out).write_text(re.sub(r"\bnan\b", "-", "\n".join(lines)) + "\n")
     print(f"wrote {args.out}")
     return 0

@@ -1,0 +1,35 @@
+"""The proxy validation report's reading of a shortfall (``benchmarks/proxy_validation.py``)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def pv():
+    spec = importlib.util.spec_from_file_location(
+        "proxy_validation", ROOT / "benchmarks" / "proxy_validation.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_shortfall_within_our_own_seed_agreement_is_randomness(pv):
+    line = pv.shortfall("grasp", 0.693, 0.72, 0.55, 0.85, "batch 64")
+    assert line.startswith("- **grasp**: 0.6930 with Suite-Zero; 0.720 [0.550, 0.850]")
+    assert "randomness (init and batch) explains it" in line and "convention" not in line
+
+
+def test_shortfall_below_our_own_seed_agreement_is_a_convention(pv):
+    # seeds agree at 0.99 [0.98, 1.00]: a 0.941 agreement with Suite-Zero is not noise
+    line = pv.shortfall("l2_norm", 0.941, 0.99, 0.98, 1.0, "sum of ||W||")
+    assert "difference of convention or code. Ours: sum of ||W||." in line
+    # the boundary: agreement equal to the interval's low end counts as within it
+    assert "explains it" in pv.shortfall("x", 0.98, 0.99, 0.98, 1.0, "c")
+    # just under the target prints as such
+    assert pv.shortfall("jacov", 0.94974, 0.9, 0.8, 1.0, "c").startswith("- **jacov**: 0.9497 with")
