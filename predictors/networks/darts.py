@@ -24,7 +24,11 @@ default. ``affine`` (default ``True``, as DARTS and NB301 trained) sets learnabl
 inside the ops; NASLib builds the DARTS ops with ``affine=False``, and with ``affine=False`` the
 count equals the ``params`` NASLib recorded in the ``nb301`` store exactly (all 500 archs, see
 ``benchmarks/results/network_params_darts.md``); with ``affine=True`` it is larger by exactly the
-ops' BN scale and shift parameters (0.50-1.22 % on the 500).
+ops' BN scale and shift parameters (0.50-1.22 % on the 500). NASLib's network (which
+NAS-Bench-Suite-Zero scored) also follows every pooling op with a parameter-free
+``BatchNorm2d(affine=False)``, as the DARTS search network does; this builder does not (NB301
+trained DARTS' evaluation network). How much of the gap between our NB301 gradient proxies and
+Suite-Zero's that explains: ``benchmarks/results/nb301_pool_bn.md``.
 """
 
 from __future__ import annotations
