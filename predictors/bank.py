@@ -235,9 +235,10 @@ def _data(recipe: BankRecipe, device: str) -> dict[str, Any]:
     return out
 
 
-#: train and evaluate image networks in channels-last layout: on this project's 2-core CPU it is
-#: 1.2x faster for the reduced NB201 recipe (``benchmarks/bank_speed.py``); the numbers differ from
-#: the default layout only by float rounding (other convolution kernels), like a change of CPU
+#: train and evaluate image networks in channels-last layout: 1.62x less CPU for the reduced NB201
+#: recipe on this project's 2-core machine (``benchmarks/results/bank_speed.md``); the numbers
+#: differ from the default layout by the float rounding of other convolution kernels, which
+#: training amplifies (as a change of machine does)
 CHANNELS_LAST = True
 
 
@@ -718,11 +719,13 @@ def _check_recipe(out: Path, recipe: BankRecipe) -> None:
         _atomic_write(out / RECIPE, lambda fh: fh.write(json.dumps(recipe.to_json(), indent=1) + "\n"))
         return
     if stored != recipe:
-        a, b = stored.to_json(), recipe.to_json()
-        diff = ", ".join(f"{k}: {a[k]!r} there vs {b[k]!r} now" for k in a if a[k] != b.get(k))
-        raise RecipeMismatchError(
-            f"{out} holds results of a different recipe ({diff}); use another --out folder"
-        )
+        raise RecipeMismatchError(f"{out} holds results of a different recipe "
+                                  f"({_recipe_diff(stored, recipe)}); use another --out folder")
+
+
+def _recipe_diff(there: BankRecipe, now: BankRecipe) -> str:
+    a, b = there.to_json(), now.to_json()
+    return ", ".join(f"{k}: {a[k]!r} there vs {b[k]!r} now" for k in a if a[k] != b.get(k))
 
 
 def build_bank(
@@ -804,9 +807,8 @@ def merge(out: str | Path, sources: Iterable[str | Path]) -> int:
     reference = read_recipe(out) or found[0][1]
     for src, recipe in found:
         if recipe != reference:
-            a, b = reference.to_json(), recipe.to_json()
-            diff = ", ".join(f"{k}: {a[k]!r} vs {b[k]!r}" for k in a if a[k] != b.get(k))
-            raise RecipeMismatchError(f"{src} was trained with another recipe than {out} ({diff})")
+            raise RecipeMismatchError(f"{src} was trained with another recipe than {out} "
+                                      f"({_recipe_diff(reference, recipe)})")
     records = read_results(out)
     done = {r["arch"] for r in records}
     added = 0

@@ -86,7 +86,7 @@ def test_merge_adds_new_archs_of_the_same_recipe_only(built, tmp_path):
     longer = tmp_path / "longer"
     bank.build_bank([SPACE.canonical(SPACE.arch_at(7))], longer,
                     bank.BankRecipe.from_json({**TINY.to_json(), "epochs": 3}), progress=False)
-    with pytest.raises(bank.RecipeMismatchError, match="epochs: 2 vs 3"):
+    with pytest.raises(bank.RecipeMismatchError, match="epochs: 2 there vs 3 now"):
         bank.merge(target, [other, longer])
     assert (target / bank.RESULTS).read_bytes() == before  # nothing half-merged
 

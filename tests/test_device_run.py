@@ -91,7 +91,7 @@ def test_collect_refuses_a_bank_of_another_recipe(dr, tmp_path):
         fh.write(json.dumps({"arch": "z"}) + "\n")
     out = tmp_path / "out"
     dr.run(3, out, ["bank-cora"], workers=1, device="cpu")
-    with pytest.raises(ValueError, match="another recipe.*epochs: 400 vs 5"):
+    with pytest.raises(ValueError, match="another recipe.*epochs: 400 there vs 5 now"):
         dr.collect(out / "results.tar.gz")
     # nothing half-merged: the committed records are untouched
     assert [json.loads(x) for x in gzip.open(bank_dir / "results.jsonl.gz", "rt")] == [{"arch": "z"}]
