@@ -894,19 +894,28 @@ def _ints(text: str, what: str) -> tuple[int, ...]:
         raise ValueError(f"{what} must be comma-separated integers; got {text!r}") from None
 
 
+def recipe_from_args(args: argparse.Namespace) -> BankRecipe:
+    """The recipe a ``nasbench build-bank`` command line trains with (parsed by ``_parser``).
+
+    Raises:
+        ValueError: a malformed list (``--bins``, ``--calib-epochs``) or recipe field.
+    """
+    training = {k: getattr(args, k) for k in TRAINING_FLAGS if getattr(args, k) is not None}
+    fields = dict(
+        space=args.space, dataset=args.dataset, C=args.channels, N=args.cells,
+        resolution=args.resolution, train_size=args.train_size, valid_size=args.valid_size,
+        test_size=args.test_size, batch_size=args.batch_size, seed=args.train_seed,
+        augment=not args.no_augment, bins=_ints(args.bins, "--bins"),
+        calib_epochs=_ints(args.calib_epochs, "--calib-epochs"), **training,
+    )
+    return (BankRecipe.benchmark if args.benchmark_recipe else BankRecipe)(**fields)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``nasbench build-bank``: returns the exit code (2 with a one-line message on bad input)."""
     args = _parser().parse_args(argv)
     try:
-        training = {k: getattr(args, k) for k in TRAINING_FLAGS if getattr(args, k) is not None}
-        fields = dict(
-            space=args.space, dataset=args.dataset, C=args.channels, N=args.cells,
-            resolution=args.resolution, train_size=args.train_size, valid_size=args.valid_size,
-            test_size=args.test_size, batch_size=args.batch_size, seed=args.train_seed,
-            augment=not args.no_augment, bins=_ints(args.bins, "--bins"),
-            calib_epochs=_ints(args.calib_epochs, "--calib-epochs"), **training,
-        )
-        recipe = (BankRecipe.benchmark if args.benchmark_recipe else BankRecipe)(**fields)
+        recipe = recipe_from_args(args)
         if args.device.startswith("cuda"):
             import torch
 

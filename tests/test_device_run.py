@@ -102,3 +102,31 @@ def test_unknown_job_is_refused(dr, capsys):
         dr.main(["run", "--seconds", "1", "--out", "x", "--jobs", "zc-nope"])
     assert err.value.code == 2
     assert "unknown job 'zc-nope'" in capsys.readouterr().err
+
+
+def test_real_job_commands_parse_with_the_real_command_lines():
+    # the jobs the GPU machine runs are the project's own commands: their flags must still exist
+    spec = importlib.util.spec_from_file_location("device_run_real", ROOT / "benchmarks" / "device_run.py")
+    real = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(real)
+    from predictors import bank
+    from predictors.zero_cost.cli import build_parser
+
+    jobs = real.zc_jobs()
+    assert {"zc-nb101_cifar10", "zc-nbgraph_cora", "zc-nbmacro_cifar10"} <= set(jobs)
+    for job, folder in jobs.items():
+        cmd = real._zc_command(folder, "cuda", 4)
+        assert cmd[1:4] == ["-m", "nasbench.cli", "proxies"]
+        args = build_parser().parse_args(cmd[4:])
+        settings = json.loads((folder / "manifest.json").read_text())["settings"]
+        assert (args.space, args.dataset, args.chunk, args.batch_size, args.seed) == (
+            settings["space"], settings["dataset"], settings["chunk"], settings["batch_size"],
+            settings["seed"]), job
+        assert args.proxies.split(",") == settings["proxies"] and args.device == "cuda"
+    cmd = real._bank_command(["0-0-1-2|gcn,fc,gcn,fc"], Path("out"), "cuda")
+    assert cmd[1:3] == ["-m", "predictors.bank"]
+    args = bank._parser().parse_args(cmd[3:])
+    assert args.space == "nbgraph" and args.dataset == "cora" and args.device == "cuda"
+    assert args.arch == ["0-0-1-2|gcn,fc,gcn,fc"]
+    # the GPU run trains the committed Cora bank's recipe, or collect would refuse its records
+    assert bank.recipe_from_args(args) == bank.read_recipe(ROOT / real.BANK_CORA)
