@@ -32,6 +32,7 @@ architectures give "too few to judge" verdicts (a tau's standard error is ~0.15 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import shlex
@@ -130,12 +131,14 @@ class Tau(NamedTuple):
     hi: float = float("nan")
 
 
-def kendall(a: np.ndarray, b: np.ndarray, interval: bool = False) -> Tau:
+def kendall(a: np.ndarray, b: np.ndarray, interval: bool = False,
+            resamples: int | None = None) -> Tau:
     """Kendall tau-b of the finite pairs of ``a`` and ``b``, optionally with a bootstrap interval.
 
-    The interval is the 95 % percentile interval of ``BOOTSTRAP_RESAMPLES`` resamples of the
-    pairs (architectures), drawn with seed ``BOOTSTRAP_SEED``; NaN when a resample has no defined
-    tau (a constant column, likely only with a handful of architectures).
+    The interval is the 95 % percentile interval of ``resamples`` (default
+    ``BOOTSTRAP_RESAMPLES``) resamples of the pairs (architectures), drawn with seed
+    ``BOOTSTRAP_SEED``; NaN when a resample has no defined tau (a constant column, likely only
+    with a handful of architectures).
 
     Shapes:
         a, b: ``(n,)`` float arrays; NaN marks a missing value.
@@ -150,13 +153,14 @@ def kendall(a: np.ndarray, b: np.ndarray, interval: bool = False) -> Tau:
     res = kendalltau(x, y)
     lo = hi = float("nan")
     if interval and np.isfinite(res.statistic):
-        lo, hi = _bootstrap((x, y), lambda u, v: kendalltau(u, v).statistic)
+        lo, hi = _bootstrap((x, y), lambda u, v: kendalltau(u, v).statistic, resamples)
     return Tau(float(res.statistic), float(res.pvalue), n, lo, hi)
 
 
-def _bootstrap(data: tuple[np.ndarray, ...], statistic: Callable[..., float]) -> tuple[float, float]:
-    """95 % percentile interval of ``statistic`` over ``BOOTSTRAP_RESAMPLES`` paired resamples of
-    the architectures (seed ``BOOTSTRAP_SEED``)."""
+def _bootstrap(data: tuple[np.ndarray, ...], statistic: Callable[..., float],
+               resamples: int | None = None) -> tuple[float, float]:
+    """95 % percentile interval of ``statistic`` over ``resamples`` (default
+    ``BOOTSTRAP_RESAMPLES``) paired resamples of the architectures (seed ``BOOTSTRAP_SEED``)."""
     from scipy.stats import bootstrap
 
     with warnings.catch_warnings():
@@ -164,7 +168,7 @@ def _bootstrap(data: tuple[np.ndarray, ...], statistic: Callable[..., float]) ->
         # out NaN and the report shows none (scipy warns; the warning is noise here)
         warnings.simplefilter("ignore")
         ci = bootstrap(data, statistic, paired=True, vectorized=False,
-                       n_resamples=BOOTSTRAP_RESAMPLES, method="percentile",
+                       n_resamples=resamples or BOOTSTRAP_RESAMPLES, method="percentile",
                        rng=np.random.default_rng(BOOTSTRAP_SEED)).confidence_interval
     return float(ci.low), float(ci.high)
 
@@ -343,6 +347,31 @@ def reference_anchors(bank: Bank, target: np.ndarray, compared: np.ndarray) -> d
     return out
 
 
+#: about this many steps in ``kendall_by_count``, each with an interval from fewer resamples than
+#: the report's headline intervals (a curve to look at, 13 intervals per bank)
+BY_COUNT_STEPS = 12
+BY_COUNT_RESAMPLES = 400
+
+
+def kendall_by_count(compared: np.ndarray, ref: np.ndarray, live: np.ndarray
+                     ) -> list[tuple[int, Tau]]:
+    """Kendall (live architectures, with a ``BY_COUNT_RESAMPLES`` interval) over the first ``k``
+    records in the order they finished, for ``k`` from ``MIN_CELLS`` to all of them in about
+    ``BY_COUNT_STEPS`` steps: how a partial bank's estimate settles as architectures are added.
+    Empty below ``MIN_CELLS`` records.
+
+    Shapes:
+        compared, ref, live: ``(n,)``, record order.
+    """
+    n = len(compared)
+    if n < MIN_CELLS:
+        return []
+    step = max(10, math.ceil((n - MIN_CELLS) / BY_COUNT_STEPS))
+    ks = sorted({*range(MIN_CELLS, n + 1, step), n})
+    return [(k, kendall(compared[:k][live[:k]], ref[:k][live[:k]], interval=True,
+                        resamples=BY_COUNT_RESAMPLES)) for k in ks]
+
+
 def analyse(bank: Bank) -> dict[str, Any]:
     """Every number of a bank's section, as a dict (the report renders it; tests read it).
 
@@ -351,7 +380,8 @@ def analyse(bank: Bank) -> dict[str, Any]:
     ``ref_tau_final`` (final epoch, live, with interval), ``ref_tau_all`` (compared accuracy,
     every record), ``halves`` (tau within the better / worse half by the reference),
     ``per_epoch`` ({epoch: Tau}), ``findings`` ([(label, Tau, published)]), ``ece_acc``
-    ({"pre"/"post": Tau}), ``bins`` ({"pre"/"post": (k, k) matrix}).
+    ({"pre"/"post": Tau}), ``bins`` ({"pre"/"post": (k, k) matrix}), ``by_count``
+    (``kendall_by_count``).
     """
     live = bank.live
     out: dict[str, Any] = {"n": len(bank.records), "n_live": int(live.sum())}
@@ -371,6 +401,7 @@ def analyse(bank: Bank) -> dict[str, Any]:
         out["per_epoch"] = {e: kendall(bank.curves[live, e - 1], r)
                             for e in bank.recipe.calibration_epochs}
         out["anchors"] = reference_anchors(bank, r, c)
+        out["by_count"] = kendall_by_count(compared, ref, live)
     findings = []
     for (x, y, when), pub in PUBLISHED.items():
         findings.append((f"{when} {x} vs {y}", kendall(bank.cal(when, x)[live],
@@ -603,6 +634,12 @@ def _reference_lines(bank: Bank, a: dict[str, Any]) -> list[str]:
                      f"{target_verdict(tf, ref_def.target)}.")
     if bank.target and a["n"] < bank.target:
         lines.append(f"PARTIAL: measured on {a['n']} of the {bank.target} planned architectures.")
+    by_count = a.get("by_count", [])
+    if len(by_count) > 1:
+        k0, t0 = by_count[0]
+        lines.append(f"As records were added (finish order): over the first {k0}, "
+                     f"{_tau_text(t0)} ({BY_COUNT_RESAMPLES} resamples; the curve: the "
+                     "`_progress` plot).")
     if "halves" in a:
         med, top, bottom = a["halves"]
         if min(top.n, bottom.n) < MIN_CELLS or not (np.isfinite(top.tau) and np.isfinite(bottom.tau)):
@@ -714,6 +751,21 @@ def make_plots(bank: Bank, a: dict[str, Any], folder: Path) -> list[str]:
     fig.colorbar(im, ax=axes, shrink=0.8)
     _save(fig, folder / f"{prefix}_bins.png")
     names.append(f"{prefix}_bins.png")
+
+    if len(a.get("by_count", [])) > 1:
+        ks = np.array([k for k, _ in a["by_count"]])
+        taus = np.array([[t.tau, t.lo, t.hi] for _, t in a["by_count"]])
+        fig, ax = plt.subplots(figsize=(5.5, 3.6))
+        ax.fill_between(ks, taus[:, 1], taus[:, 2], alpha=0.25, label="95 % bootstrap interval")
+        ax.plot(ks, taus[:, 0], marker="o", ms=3, label="Kendall tau")
+        ax.axhline(a["reference"].target, color="k", ls="--", lw=1, label="issue 14's aim")
+        ax.set_xlabel("records so far (finish order)")
+        ax.set_ylabel(f"Kendall vs {a['reference'].store} {a['reference'].metric}")
+        ax.set_title(f"{bank.name}: the estimate as architectures are added", fontsize=9)
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        _save(fig, folder / f"{prefix}_progress.png")
+        names.append(f"{prefix}_progress.png")
 
     if _reliability(bank, folder / f"{prefix}_reliability.png"):
         names.append(f"{prefix}_reliability.png")

@@ -76,6 +76,14 @@ def test_nb201_bank_kendall_equals_scipy(cb, tmp_path):
     assert tau.tau == pytest.approx(kendalltau(e5, e500).statistic, abs=1e-12)
     if len(records) < 502:
         assert f"PARTIAL: {len(records)} of 502 records" in text
+    # the estimate as records were added: the first step is the first 30 records, the last all
+    steps = a["by_count"]
+    assert steps[0][0] == cb.MIN_CELLS and steps[-1][0] == len(records)
+    assert steps[-1][1].tau == pytest.approx(expected, abs=1e-12)
+    first = live[:30]
+    assert steps[0][1].tau == pytest.approx(
+        kendalltau(final[:30][first], ref[:30][first]).statistic, abs=1e-12)
+    assert f"over the first 30, {steps[0][1].tau:.3f} (n = {int(first.sum())}" in text
     assert (tmp_path / "r.md").read_text() == text
 
 
