@@ -84,7 +84,7 @@ def validate_store(store: str, against: str, dataset: str, target: str, row: str
         lines.append(f"| {name} | {n} | {r:.3f} | {sz.get(name, np.nan):.2f} | {rs:.3f} | {ns} |")
         agreement[name] = rs
     if seed_check:
-        below = {p: a for p, a in agreement.items() if a < AGREE}
+        below = _below(agreement)
         seed0 = {p: by_name[p][:seed_check] for p in below}
         lines += ["", *_seed_stability(zc.space.name, dataset, archs[:seed_check], seed0, below)]
     Path(out).write_text(re.sub(r"\bnan\b", "-", "\n".join(lines)) + "\n")
@@ -95,6 +95,12 @@ def validate_store(store: str, against: str, dataset: str, target: str, row: str
 #: agreement with Suite-Zero's scores that the issue asks of a proxy; below it the report measures
 #: whether our own seed-to-seed randomness explains the gap
 AGREE = 0.95
+
+
+def _below(agreement: dict[str, float]) -> dict[str, float]:
+    """The proxies whose agreement with Suite-Zero's scores is below ``AGREE`` (NaN: not scored
+    by Suite-Zero, left out)."""
+    return {p: a for p, a in agreement.items() if a < AGREE}
 
 
 def _seed_stability(space: str, dataset: str, archs: list, seed0: dict[str, np.ndarray],
@@ -212,7 +218,7 @@ def main() -> int:
         lines.append(f"| {m} | {n} | {r:.3f} | {pub:.3f} | {szv:.2f} | {rs:.3f} | {ns} | {rz:.3f} | {nz} |")
         print(lines[-1], flush=True)
         agreement[m] = rs
-    below = {p: a for p, a in agreement.items() if a < AGREE}
+    below = _below(agreement)
     if args.seed_check and below:
         # the first cells scored by every such proxy (isomorphism representatives), index order
         rows = df[df[list(below)].notna().all(axis=1)].head(args.seed_check)

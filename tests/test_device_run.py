@@ -20,11 +20,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture()
-def dr(tmp_path, monkeypatch):
+def _load():
     spec = importlib.util.spec_from_file_location("device_run", ROOT / "benchmarks" / "device_run.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture()
+def dr(tmp_path, monkeypatch):
+    mod = _load()
     monkeypatch.setattr(mod, "ROOT", tmp_path)
     monkeypatch.setattr(mod, "PREP", tmp_path / ".device")
     table = tmp_path / "data" / "zc" / "nbgraph_cora"
@@ -107,9 +112,7 @@ def test_unknown_job_is_refused(dr, capsys):
 
 def test_real_job_commands_parse_with_the_real_command_lines():
     # the jobs the GPU machine runs are the project's own commands: their flags must still exist
-    spec = importlib.util.spec_from_file_location("device_run_real", ROOT / "benchmarks" / "device_run.py")
-    real = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(real)
+    real = _load()
     from predictors import bank
     from predictors.zero_cost.cli import build_parser
 
