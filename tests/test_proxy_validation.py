@@ -33,3 +33,12 @@ def test_shortfall_below_our_own_seed_agreement_is_a_convention(pv):
     assert "explains it" in pv.shortfall("x", 0.98, 0.99, 0.98, 1.0, "c")
     # just under the target prints as such
     assert pv.shortfall("jacov", 0.94974, 0.9, 0.8, 1.0, "c").startswith("- **jacov**: 0.9497 with")
+
+
+def test_shortfall_only_on_fanned_out_cells_is_the_fan_out(pv):
+    # 0.913 over every cell, 0.998 over the 6,461 scored themselves, seeds 0.998 [0.990, 1.000]
+    line = pv.shortfall("zen", 0.913, 0.998, 0.990, 1.0, "N(0,1)", (0.998, 6461))
+    assert "On the 6461 cells we scored themselves the agreement is 0.9980" in line
+    assert "the gap comes from the fan-out" in line and "convention" not in line
+    # own agreement below the seeds' interval too: a convention, as without a fan-out
+    assert "difference of convention" in pv.shortfall("x", 0.9, 0.99, 0.98, 1.0, "c", (0.95, 10))

@@ -121,6 +121,10 @@ class GraphNetwork(nn.Module):
         dim: hidden size.
         num_pre, num_pro: linear layers before and after the cell.
         dropout: dropout probability on the input and before every op that reads a hidden tensor.
+        sparse_input: compute the input dropout and the Linears that read the raw features on
+            their non-zero entries when the features are wide and mostly empty
+            (``predictors.networks.sparse_features``: equal products, another draw of the
+            dropout masks); False: dense, as the benchmark's code.
 
     Shapes:
         ``x`` ``(N, in_dim)``, ``edge_index`` ``(2, E)`` -> logits ``(N, num_classes)``
@@ -135,6 +139,7 @@ class GraphNetwork(nn.Module):
         num_pre: int = 0,
         num_pro: int = 1,
         dropout: float = 0.0,
+        sparse_input: bool = True,
     ) -> None:
         super().__init__()
         links, ops = arch.links, arch.ops
@@ -149,6 +154,14 @@ class GraphNetwork(nn.Module):
         self.ops = nn.ModuleList(
             make_op(op, in_dim if self.raw[lk] else dim, dim) for op, lk in zip(ops, links)
         )
+        self.sparse_input = sparse_input
+        if sparse_input:
+            from predictors.networks.sparse_features import sparse_aware
+
+            sparse_aware(self.prep)
+            for op, lk in zip(self.ops, links):
+                if self.raw[lk]:
+                    sparse_aware(op)
         self.bns = nn.ModuleList(nn.BatchNorm1d(dim) for _ in ops)
         self.leaves = [i for i in range(len(ops) + 1) if i not in links]
         self.fc = nn.Linear(len(self.leaves) * dim, dim if num_pro else num_classes)
@@ -159,7 +172,12 @@ class GraphNetwork(nn.Module):
     def forward(self, x: Any, edge_index: torch.Tensor | None = None) -> torch.Tensor:
         if edge_index is None:  # a PyG Data
             x, edge_index = x.x, x.edge_index
-        x = F.dropout(x, p=self.dropout, training=self.training)
+        if self.sparse_input:
+            from predictors.networks.sparse_features import dropout
+
+            x = dropout(x, self.dropout, self.training)
+        else:
+            x = F.dropout(x, p=self.dropout, training=self.training)
         for i, layer in enumerate(self.prep):
             x = layer(x)
             if i == self.num_pre - 2:
@@ -178,7 +196,8 @@ class GraphNetwork(nn.Module):
         return out
 
 
-def build(arch: Any, dataset: str = "cora", *, dropout: float = 0.0) -> GraphNetwork:
+def build(arch: Any, dataset: str = "cora", *, dropout: float = 0.0,
+          sparse_input: bool = True) -> GraphNetwork:
     """The NAS-Bench-Graph GNN of ``arch`` for ``dataset`` (one of ``HPARAMS``).
 
     Args:
@@ -186,6 +205,7 @@ def build(arch: Any, dataset: str = "cora", *, dropout: float = 0.0) -> GraphNet
             the network is built from its canonical form.
         dataset: sets the feature size, classes, hidden size and pre/post layers.
         dropout: the training dropout (not published here; 0 by default).
+        sparse_input: see ``GraphNetwork``.
 
     Raises:
         ValueError: a malformed architecture (the space's message).
@@ -197,4 +217,4 @@ def build(arch: Any, dataset: str = "cora", *, dropout: float = 0.0) -> GraphNet
         )
     in_dim, classes, dim, num_pre, num_pro = HPARAMS[dataset]
     canonical = space.parse_arch(space.SPACE.canonical(arch))
-    return GraphNetwork(canonical, in_dim, classes, dim, num_pre, num_pro, dropout)
+    return GraphNetwork(canonical, in_dim, classes, dim, num_pre, num_pro, dropout, sparse_input)

@@ -87,6 +87,7 @@ whose weights live in PyG ``Linear`` modules, in ARMA's raw tensors and in GAT's
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from dataclasses import dataclass, field
 from typing import Any
@@ -255,30 +256,29 @@ def _forward_data(
         handles += [m.register_forward_hook(meco_hook) for m in net.modules()
                     if not isinstance(m, Aggregation)]
     relus = _ReluPatterns(n, nodes)
-    flops = FlopCounterMode(display=False) if "macs" in features else None
+    counter = FlopCounterMode(display=False) if "macs" in features else None
     net.train()
     net.zero_grad(set_to_none=True)
     want_jac = "jacobian" in features
     x = inputs.x.detach().clone().requires_grad_(want_jac)
     try:
-        if flops is not None:
-            flops.__enter__()
-        try:
+        with contextlib.ExitStack() as stack:
+            if counter is not None:
+                from predictors.networks.sparse_features import dense_products
+
+                # the architecture's multiply-adds are its dense products, not our sparse ones
+                stack.enter_context(dense_products())
+                stack.enter_context(counter)
             if "codes" in features:
-                with relus:
-                    full = net(x, inputs.edge_index)
-            else:
-                full = net(x, inputs.edge_index)
-        finally:
-            if flops is not None:
-                flops.__exit__(None, None, None)
+                stack.enter_context(relus)
+            full = net(x, inputs.edge_index)
     finally:
         for h in handles:
             h.remove()
     logits = full[nodes]
     out["constant"] = bool((logits.detach() - logits.detach()[:1]).abs().max() == 0)
-    if flops is not None:
-        out["macs"] = flops.get_total_flops() / 2.0
+    if counter is not None:
+        out["macs"] = counter.get_total_flops() / 2.0
     if "meco" in features:
         out["meco"] = [_min_corr_eig(o.T) for o in outputs]
     if "codes" in features:

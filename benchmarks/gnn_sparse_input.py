@@ -1,0 +1,102 @@
+"""Cora bank training with sparse raw features (``predictors.networks.sparse_features``) vs dense.
+
+Trains the first ``--archs`` architectures of the committed Cora bank (``data/bank/nbgraph_cora``)
+for ``--epochs`` epochs of the bank's own step (NAS-Bench-Graph's recipe: full batch, SGD lr 0.1,
+weight decay 5e-4, dropout 0.7, one evaluation pass per epoch), once with ``sparse_input=False``
+(the benchmark's dense code) and once with the default sparse products, same seed, one torch
+thread, and prints CPU time per epoch and how far the two runs' losses drift apart.
+
+Usage::
+
+    NASBENCH_DATA=../shared/data .venv/bin/python benchmarks/gnn_sparse_input.py --archs 6 --epochs 20
+
+Writes ``benchmarks/results/gnn_sparse_input.md``. Other processes on the machine inflate both
+columns alike; read the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("NASBENCH_DATA", str(ROOT.parent / "shared" / "data"))
+
+OUT = ROOT / "benchmarks" / "results" / "gnn_sparse_input.md"
+
+
+def train(arch: str, sparse: bool, epochs: int, g: object) -> tuple[float, list[float]]:
+    """CPU seconds per epoch and the per-epoch training losses of ``arch`` on Cora."""
+    import torch
+    from torch.nn import functional as F
+
+    from predictors.networks import nbgraph
+
+    lr, wd, dropout = nbgraph.TRAINING["cora"][1:4]
+    torch.manual_seed(777)
+    net = nbgraph.build(arch, "cora", dropout=dropout, sparse_input=sparse)
+    opt = torch.optim.SGD(net.parameters(), lr=lr, weight_decay=wd)
+    losses = []
+    start = time.process_time()
+    for _ in range(epochs):
+        net.train()
+        loss = F.cross_entropy(net(g.x, g.edge_index)[g.train_mask], g.y[g.train_mask])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        losses.append(float(loss.detach()))
+        net.eval()
+        with torch.no_grad():
+            net(g.x, g.edge_index)
+    return (time.process_time() - start) / epochs, losses
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--archs", type=int, default=6)
+    ap.add_argument("--epochs", type=int, default=20)
+    ap.add_argument("--out", default=str(OUT))
+    args = ap.parse_args()
+    import torch
+
+    from predictors.bank import read_results
+    from predictors.networks.graph_data import load
+
+    torch.set_num_threads(1)
+    g = load("cora")
+    archs = [r["arch"] for r in read_results(ROOT / "data" / "bank" / "nbgraph_cora")[: args.archs]]
+    lines = [
+        "# Cora bank training: sparse raw features vs dense", "",
+        "Command: `NASBENCH_DATA=../shared/data .venv/bin/python benchmarks/gnn_sparse_input.py "
+        + " ".join(sys.argv[1:]) + "`", "",
+        f"The first {len(archs)} architectures of `data/bank/nbgraph_cora`, {args.epochs} epochs of "
+        "the bank's step (train + evaluation pass), seed 777, one torch thread. drift: the largest "
+        "relative difference between the two runs' training losses over the epochs.", "",
+        "| arch | dense (ms/epoch) | sparse (ms/epoch) | speed-up | drift |", "|---|---:|---:|---:|---:|",
+    ]
+    dense_ms, sparse_ms = [], []
+    for arch in archs:
+        (td, ld), (ts, ls) = train(arch, False, args.epochs, g), train(arch, True, args.epochs, g)
+        drift = float(np.max(np.abs(np.subtract(ld, ls)) / np.abs(ld)))
+        dense_ms.append(1000 * td)
+        sparse_ms.append(1000 * ts)
+        lines.append(f"| `{arch}` | {1000 * td:.0f} | {1000 * ts:.0f} | {td / ts:.2f}x | {drift:.1e} |")
+        print(lines[-1], flush=True)
+    total = sum(dense_ms) / sum(sparse_ms)
+    lines += [f"| **all** | {sum(dense_ms):.0f} | {sum(sparse_ms):.0f} | {total:.2f}x | |", "",
+              f"Over these {len(archs)} architectures the sparse products take {total:.2f}x less "
+              f"CPU per epoch (per arch {min(d / s for d, s in zip(dense_ms, sparse_ms)):.2f}x to "
+              f"{max(d / s for d, s in zip(dense_ms, sparse_ms)):.2f}x)."]
+    Path(args.out).write_text("\n".join(lines) + "\n")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

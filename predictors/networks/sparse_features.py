@@ -1,0 +1,121 @@
+"""Sparse raw node features for the GNNs: the same products, computed on the non-zero entries.
+
+Citation graphs carry wide, almost empty bag-of-words features (Cora: 2,708 x 1,433, 1.3 %
+non-zero). Every NAS-Bench-Graph op that reads the raw input multiplies it by a weight matrix;
+dense, that product and its weight gradient are the largest part of a Cora training epoch on a
+CPU. This module computes them on the non-zero entries, with the same numbers to float rounding
+(``benchmarks/gnn_sparse_input.py`` measures the saving and the difference):
+
+* ``dropout(x, p, training)``: ``F.dropout`` itself (the same random numbers, so a bank trains the
+  same run), returning a tensor that carries its sparse twin (attribute ``_sparse_twin``): the
+  non-zero pattern of ``x`` (found once per input tensor) with the dropped values.
+* ``sparse_aware(module)``: every ``Linear`` inside ``module`` (torch's or PyG's) multiplies an
+  input that carries a twin by the twin (``torch.sparse.mm``), and an input it receives without
+  one but that is wide, mostly empty and needs no gradient (an aggregation of the raw features in
+  GIN, SAGE, GraphConv, Cheb) by its non-zero entries too; any other input as before. An input
+  that needs a gradient (input-gradient proxies such as jacov) always takes the dense path, so
+  the zero-cost proxies gain little from this.
+
+ARMA multiplies without a Linear and stays dense, as do the aggregations themselves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import torch
+from torch import Tensor, nn
+from torch.nn import functional as F
+from torch_geometric.nn.dense.linear import Linear as PygLinear
+
+#: inputs narrower than this, or denser than ``MAX_DENSITY``, stay dense (a sparse product only
+#: pays on wide, mostly empty features; TU graph features are a few dozen wide)
+MIN_WIDTH = 256
+MAX_DENSITY = 0.1
+
+_dense_only = [False]
+
+
+@contextlib.contextmanager
+def dense_products() -> Iterator[None]:
+    """Inside it every product is dense: for counting an architecture's multiply-adds (the
+    FLOPs proxy's ``FlopCounterMode`` counts dense products only)."""
+    before, _dense_only[0] = _dense_only[0], True
+    try:
+        yield
+    finally:
+        _dense_only[0] = before
+
+
+def _nonzero(x: Tensor) -> tuple[Tensor, Tensor] | None:
+    """``(indices (2, nnz), values (nnz,))`` of a 2-D input worth a sparse product, else None;
+    cached on the tensor (graph features are one tensor for a whole training run)."""
+    if _dense_only[0]:
+        return None
+    cached = getattr(x, "_nonzero_entries", False)
+    if cached is not False and cached[0] == x._version:
+        return cached[1]
+    found = None
+    if x.dim() == 2 and x.shape[1] >= MIN_WIDTH and not x.requires_grad and not x.is_sparse:
+        idx = x.nonzero().t()
+        if idx.shape[1] <= MAX_DENSITY * x.numel():
+            found = (idx, x[idx[0], idx[1]])
+    x._nonzero_entries = (x._version, found)
+    return found
+
+
+def _twin(idx: Tensor, values: Tensor, shape: torch.Size) -> Tensor:
+    # row-major indices from nonzero() are already sorted and unique: skip coalescing
+    return torch.sparse_coo_tensor(idx, values, shape, is_coalesced=True, check_invariants=False)
+
+
+def dropout(x: Tensor, p: float, training: bool) -> Tensor:
+    """``F.dropout(x, p, training)`` (the same random numbers), carrying its sparse twin when
+    ``x`` is worth a sparse product: the non-zero entries of ``x``, a dropped one kept as an
+    explicit zero (the pattern is computed once per input tensor)."""
+    out = F.dropout(x, p=p, training=training)
+    entries = _nonzero(x)
+    if entries is not None:
+        idx = entries[0]
+        out = out.clone() if out is x else out  # the twin must not ride on the caller's tensor
+        out._sparse_twin = _twin(idx, out[idx[0], idx[1]], x.shape)
+    return out
+
+
+class _SparseAware:
+    """Mixed into a Linear class: an input carrying a sparse twin is multiplied by the twin."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        twin = None if _dense_only[0] else getattr(x, "_sparse_twin", None)
+        if twin is None:
+            # e.g. an aggregation of the raw features (SAGE, GraphConv, GIN, Cheb): as sparse
+            entries = _nonzero(x)
+            if entries is None:
+                return super().forward(x)
+            twin = _twin(*entries, x.shape)
+        out = torch.sparse.mm(twin, self.weight.t())
+        return out if self.bias is None else out + self.bias
+
+
+class SparseAwareLinear(_SparseAware, nn.Linear):
+    """``torch.nn.Linear`` that multiplies an input's sparse twin when it has one."""
+
+
+class SparseAwarePygLinear(_SparseAware, PygLinear):
+    """PyG's ``Linear`` that multiplies an input's sparse twin when it has one."""
+
+
+_SPARSE_AWARE = {nn.Linear: SparseAwareLinear, PygLinear: SparseAwarePygLinear}
+
+
+def sparse_aware(module: nn.Module) -> nn.Module:
+    """``module`` with every Linear inside it (torch's or PyG's) made sparse-aware, in place.
+
+    The Linear keeps its parameters, state dict and initialisation; only its class changes (to a
+    subclass of its own), so copies and pickles keep the behaviour.
+    """
+    for m in module.modules():
+        if type(m) in _SPARSE_AWARE:
+            m.__class__ = _SPARSE_AWARE[type(m)]
+    return module
