@@ -53,15 +53,17 @@ def _nonzero(x: Tensor) -> tuple[Tensor, Tensor] | None:
     cached on the tensor (graph features are one tensor for a whole training run)."""
     if _dense_only[0]:
         return None
+    # inference tensors have no version counter: found again each time, never cached
+    version = None if x.is_inference() else x._version
     cached = getattr(x, "_nonzero_entries", False)
-    if cached is not False and cached[0] == x._version:
+    if cached is not False and version is not None and cached[0] == version:
         return cached[1]
     found = None
     if x.dim() == 2 and x.shape[1] >= MIN_WIDTH and not x.requires_grad and not x.is_sparse:
         idx = x.nonzero().t()
         if idx.shape[1] <= MAX_DENSITY * x.numel():
             found = (idx, x[idx[0], idx[1]])
-    x._nonzero_entries = (x._version, found)
+    x._nonzero_entries = (version, found)
     return found
 
 
