@@ -233,6 +233,26 @@ def test_abdelfattah_from_a_proxy_table(stand_in_zc):
     assert any("JPEG q75" in n for n in cell.notes)
     assert ("cifar10 (paper)", "jacob_cov (`zc/jacov`)") in cells  # the alias jacob_cov -> jacov
     assert "Not served: cifar100, ImageNet16-120" in report.protocol
+    # the authors' own scores (zero-cost-nas's run in nb201 cifar10-valid) on the archs they cover
+    theirs = np.asarray(nb.values("cifar10-valid", "zc/synflow"))
+    both = keep & np.isfinite(theirs)
+    n, metric, ours, their, low, high, agree = cell.context["their_scores"]
+    assert (n, metric) == (int(both.sum()), "zc/synflow") and 100 < n <= 200
+    assert their == pytest.approx(abs(spearman(theirs[both], y[both])))
+    assert ours == pytest.approx(abs(spearman(x[both], y[both]))) and low <= ours - their <= high
+
+
+def test_abdelfattah_gap_explained_by_the_authors_scores_only_when_they_differ():
+    from predictors.reproduce.abdelfattah import _their_scores
+    from predictors.reproduce.base import Cell
+
+    def cell(ours, low, high):
+        # published 0.36, ours 0.461: a +0.101 gap; their code's scores 0.417 vs ours 0.497
+        return Cell("cifar10", "fisher", ours, published=0.36, rounding=0.005, context={
+            "their_scores": (191, "zc/fisher", 0.497, 0.417, low, high, 0.843)})
+    assert "a difference of +0.080 [+0.019, +0.167]" in _their_scores(cell(0.461, 0.019, 0.167))
+    assert _their_scores(cell(0.461, -0.01, 0.167)) is None  # the scores may not differ at all
+    assert _their_scores(cell(0.461, 0.019, 0.09)) is None  # they differ, but by less than the gap
 
 
 def test_proxy_studies_skip_without_the_table(tmp_path, monkeypatch):

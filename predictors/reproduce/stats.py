@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-__all__ = ["draw_interval", "mean_interval", "mean_slack", "corr", "sample_corr"]
+__all__ = ["bootstrap_corr_gap", "draw_interval", "mean_interval", "mean_slack", "corr", "sample_corr"]
 
 
 def draw_interval(values: Sequence[float]) -> tuple[float, float]:
@@ -94,6 +94,27 @@ def bootstrap_corr(x: np.ndarray, y: np.ndarray, draws: int, seed: int = 0) -> t
     rng = np.random.default_rng(seed)
     vals = [spearman(x[i], y[i]) for i in (rng.integers(0, len(x), len(x)) for _ in range(draws))]
     return draw_interval(vals)
+
+
+def bootstrap_corr_gap(a: np.ndarray, b: np.ndarray, y: np.ndarray, draws: int, seed: int = 0,
+                       absolute: bool = False) -> tuple[float, float, float]:
+    """``(gap, low, high)``: Spearman(a, y) - Spearman(b, y) (of the absolute values with
+    ``absolute``) and its 95% percentile interval over ``draws`` resamples of the rows, drawn
+    jointly for both, so the interval is of the paired difference.
+
+    Shapes:
+        a, b, y: (n,) finite
+    """
+    from predictors.metrics import spearman
+
+    f = abs if absolute else float
+
+    def gap(i: np.ndarray) -> float:
+        return f(spearman(a[i], y[i])) - f(spearman(b[i], y[i]))
+
+    rng = np.random.default_rng(seed)
+    low, high = draw_interval([gap(rng.integers(0, len(a), len(a))) for _ in range(draws)])
+    return gap(np.arange(len(a))), low, high
 
 
 def spearman_summary(x: np.ndarray, y: np.ndarray, size: int, draws: int
