@@ -333,3 +333,18 @@ def test_all_writes_an_index_with_the_runs_cost():
     text = cli._index(["nb201-facts: 12 cells (12 match); 0 s", "robot: 6 cells; 1 s"], 339.0, args)
     assert "nasbench reproduce --all --n-jobs 2" in text
     assert "2 studies in 5.7 min wall" in text and "- robot: 6 cells; 1 s" in text
+
+
+def test_suite_zero_fig6_ours_explanations_read_the_numbers():
+    from predictors.reproduce.base import Cell
+    from predictors.reproduce.suite_zero_fig6_ours import _official, _theirs_miss_it_too
+
+    def cell(theirs, paired=(-0.02, 0.02), official=None):
+        return Cell("NB201-CF10", "jacov", 0.82, 0.80, 0.84, published=0.75, rounding=0.005,
+                    context={"theirs": theirs, "paired": paired, "official": official})
+    # Suite-Zero's own scores give 0.82 too: the published 0.75 is not theirs either
+    assert "miss the published value too" in _theirs_miss_it_too(cell((0.82, 0.79, 0.84)))
+    assert _theirs_miss_it_too(cell((0.76, 0.74, 0.78))) is None  # theirs reach it: ours differ
+    assert _theirs_miss_it_too(cell((0.70, 0.68, 0.72), (0.08, 0.14))) is None  # and ours != theirs
+    assert "published `flops` on all 15,625" in _official(cell(None, official=("flops", 15625, 0.0, 1.02)))
+    assert _official(cell(None, official=("flops", 15625, 0.01, 1.02))) is None  # ours not exact

@@ -11,6 +11,10 @@ Ours: the ``nb201_zc`` table (``nasbench proxies``) against ``nb201`` ``cifar10-
 test_accuracy``; |rho| like the notebook (the signed value is given in a note). Only datasets the
 table has proxies for are served. rho is over the archs where the proxy is finite (while the
 table is partial, those computed so far), with a bootstrap interval over them.
+
+A gap is **explained** when, on the archs the authors' own code scored (zero-cost-nas's run,
+stored as ``nb201`` ``cifar10-valid`` ``zc/*``), our scores' |rho| demonstrably differs from
+theirs (paired bootstrap interval excluding 0) by an interval that contains the gap.
 """
 
 from __future__ import annotations
