@@ -324,6 +324,28 @@ def test_zc_headlines_sets_the_combination_against_vkdnw_agg(stores):
     assert section.table[1][0] == "STRONG (default)" and section.table[1][2] == f"{want:.3f}"
     gap = next(c for (r, k), c in cells.items() if r.startswith("zc-agg minus") and k.startswith("spearman"))
     assert gap.published == 0.0 and gap.low <= gap.ours <= gap.high
+    # single proxies carry Suite-Zero's own scores of the archs it covers, the same correlation
+    singles = {(c.row, c.col): c for c in report.sections[0].cells}
+    grasp = singles[("grasp (`zc/grasp`)", "spearman, VKDNW table (single)")]
+    n, ours, theirs, low, high, gap_low, gap_high = grasp.context["suite_zero"]
+    x = np.asarray(zc.values("cifar10", "zc/grasp"), dtype=float)
+    sz = np.asarray(nb.values("cifar10", "zc/grasp"), dtype=float)
+    both = np.isfinite(x) & np.isfinite(sz) & np.isfinite(y)
+    assert n == both.sum() == 9444 and theirs == pytest.approx(spearman(sz[both], y[both]))
+    assert ours == pytest.approx(spearman(x[both], y[both])) and low <= theirs <= high
+    assert singles[("meco (`zc/meco`)", "spearman, MeCo paper")].context["suite_zero"] is None
+
+
+def test_zc_headlines_explained_only_where_suite_zero_agrees_with_us_and_misses_too():
+    from predictors.reproduce.base import Cell
+    from predictors.reproduce.zc_headlines import _suite_zero
+
+    def cell(theirs, low, high, gap):
+        return Cell("grasp", "spearman", 0.524, published=0.505, rounding=0.0005,
+                    context={"suite_zero": (9444, 0.536, theirs, low, high, *gap)})
+    assert "two implementations agree" in _suite_zero(cell(0.537, 0.522, 0.553, (-0.012, 0.012)))
+    assert _suite_zero(cell(0.51, 0.49, 0.53, (-0.012, 0.012))) is None  # theirs reach 0.505
+    assert _suite_zero(cell(0.537, 0.522, 0.553, (0.01, 0.03))) is None  # ours differ from theirs
 
 
 def test_all_writes_an_index_with_the_runs_cost():

@@ -83,16 +83,12 @@ def their_scores(nb: object, metric: str, x: np.ndarray, y: np.ndarray, resample
     """``(n, metric, |rho| ours, |rho| theirs, gap low, gap high, Spearman ours vs theirs)`` over
     the archs zero-cost-nas's own run scored (``nb201`` ``cifar10-valid`` ``metric``), or None
     where it did not score this proxy."""
-    if metric not in nb.metrics("cifar10-valid"):
+    shared = own_proxies.shared_with(nb, "cifar10-valid", metric, x, y)
+    if shared is None:
         return None
-    theirs = np.asarray(nb.values("cifar10-valid", metric), dtype=np.float64)
-    keep = np.isfinite(x) & np.isfinite(theirs) & np.isfinite(y)
-    if keep.sum() < 10:
-        return None
-    a, b, t = x[keep], theirs[keep], y[keep]
+    a, b, t = shared
     gap, low, high = bootstrap_corr_gap(a, b, t, resamples, absolute=True)
-    return (int(keep.sum()), metric, abs(spearman(a, t)), abs(spearman(b, t)), low, high,
-            spearman(a, b))
+    return len(a), metric, abs(spearman(a, t)), abs(spearman(b, t)), low, high, spearman(a, b)
 
 
 def bootstrap_abs_spearman(x: np.ndarray, y: np.ndarray, resamples: int) -> tuple[float, float]:

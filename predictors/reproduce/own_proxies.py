@@ -54,6 +54,23 @@ def column(b: Benchmark, proxy: str) -> tuple[str, np.ndarray] | None:
     return None
 
 
+def shared_with(b: Benchmark, dataset: str, metric: str, ours: np.ndarray, y: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """``(ours, theirs, y)`` on the archs where another implementation's scores (``b``'s
+    ``dataset`` / ``metric``, e.g. Suite-Zero's or zero-cost-nas's run stored with the
+    benchmark), ours and the target are all finite; None where ``b`` has no such column or they
+    share fewer than 10 archs.
+
+    Shapes:
+        ours, y: (n,) aligned with ``b``'s rows -> three (k,) arrays
+    """
+    if metric not in b.metrics(dataset):
+        return None
+    theirs = np.asarray(b.values(dataset, metric), dtype=np.float64)
+    keep = np.isfinite(ours) & np.isfinite(theirs) & np.isfinite(y)
+    return (ours[keep], theirs[keep], y[keep]) if keep.sum() >= 10 else None
+
+
 def describe_inputs(b: Benchmark) -> str:
     """What the table says about its inputs (images, batch, seed): the store's description."""
     return " ".join(str(b.description).split())

@@ -97,20 +97,19 @@ def bootstrap_corr(x: np.ndarray, y: np.ndarray, draws: int, seed: int = 0) -> t
 
 
 def bootstrap_corr_gap(a: np.ndarray, b: np.ndarray, y: np.ndarray, draws: int, seed: int = 0,
-                       absolute: bool = False) -> tuple[float, float, float]:
-    """``(gap, low, high)``: Spearman(a, y) - Spearman(b, y) (of the absolute values with
-    ``absolute``) and its 95% percentile interval over ``draws`` resamples of the rows, drawn
-    jointly for both, so the interval is of the paired difference.
+                       absolute: bool = False, kind: str = "spearman") -> tuple[float, float, float]:
+    """``(gap, low, high)``: corr(a, y) - corr(b, y) (``kind``: spearman or kendall; of the
+    absolute values with ``absolute``) and its 95% percentile interval over ``draws`` resamples
+    of the rows, drawn jointly for both, so the interval is of the paired difference.
 
     Shapes:
         a, b, y: (n,) finite
     """
-    from predictors.metrics import spearman
-
+    fn = corr(kind)
     f = abs if absolute else float
 
     def gap(i: np.ndarray) -> float:
-        return f(spearman(a[i], y[i])) - f(spearman(b[i], y[i]))
+        return f(fn(a[i], y[i])) - f(fn(b[i], y[i]))
 
     rng = np.random.default_rng(seed)
     low, high = draw_interval([gap(rng.integers(0, len(a), len(a))) for _ in range(draws)])
