@@ -266,6 +266,7 @@ def test_nbgraph_sparse_input_skips_inputs_that_need_a_gradient():
     assert hasattr(dropout(x, 0.5, True), "_sparse_twin")
     assert not hasattr(dropout(x.clone().requires_grad_(), 0.5, True), "_sparse_twin")  # jacov
     assert not hasattr(dropout(torch.rand(50, 300), 0.5, True), "_sparse_twin")  # dense
+    assert not hasattr(dropout(x.to("meta"), 0.5, True), "_sparse_twin")  # not on a CPU
     assert not hasattr(x, "_sparse_twin")  # the caller's tensor is left alone
     with torch.inference_mode():  # no version counter to cache against: works, uncached
         assert hasattr(dropout(x.clone(), 0.5, False), "_sparse_twin")

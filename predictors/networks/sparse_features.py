@@ -16,7 +16,9 @@ CPU. This module computes them on the non-zero entries, with the same numbers to
   that needs a gradient (input-gradient proxies such as jacov) always takes the dense path, so
   the zero-cost proxies gain little from this.
 
-ARMA multiplies without a Linear and stays dense, as do the aggregations themselves.
+ARMA multiplies without a Linear and stays dense, as do the aggregations themselves. Only CPU
+tensors take the sparse path: it was measured on a CPU, where a dense product of an almost empty
+matrix is the cost; on a GPU the dense product is cheap.
 """
 
 from __future__ import annotations
@@ -59,7 +61,9 @@ def _nonzero(x: Tensor) -> tuple[Tensor, Tensor] | None:
     if cached is not False and version is not None and cached[0] == version:
         return cached[1]
     found = None
-    if x.dim() == 2 and x.shape[1] >= MIN_WIDTH and not x.requires_grad and not x.is_sparse:
+    # a GPU multiplies the dense matrix faster than it gathers the entries: CPU only
+    if (x.device.type == "cpu" and x.dim() == 2 and x.shape[1] >= MIN_WIDTH
+            and not x.requires_grad and not x.is_sparse):
         idx = x.nonzero().t()
         if idx.shape[1] <= MAX_DENSITY * x.numel():
             found = (idx, x[idx[0], idx[1]])
