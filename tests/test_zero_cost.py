@@ -174,11 +174,11 @@ def test_recipe_fans_out_and_aggregates(tmp_path):
     rep = SPACE.canonical(SPACE.arch_at(3))
     sibling = next(a for a in SPACE.enumerate() if SPACE.canonical(a) == rep and a != rep)
     rows = pd.DataFrame([
-        {"index": SPACE.index(rep), "arch": rep, "snip": 2.0, "params": 0.5,
+        {"index": SPACE.index(rep), "arch": rep, "snip": 2.0, "params": 0.5, "flops": 1.0,
          **{f"az_nas.{c}": 1.0 for c in nb201_zc.AZ_COMPONENTS}, "reasons": "{}", "seconds": 1.0},
-        {"index": 0, "arch": SPACE.arch_at(0), "snip": 1.0, "params": 0.1,
+        {"index": 0, "arch": SPACE.arch_at(0), "snip": 1.0, "params": 0.1, "flops": 0.0,
          **{f"az_nas.{c}": 0.0 for c in nb201_zc.AZ_COMPONENTS}, "reasons": "{}", "seconds": 1.0},
-        {"index": SPACE.index(sibling), "arch": sibling, "snip": np.nan, "params": 0.7,
+        {"index": SPACE.index(sibling), "arch": sibling, "snip": np.nan, "params": 0.7, "flops": 3.0,
          **{f"az_nas.{c}": np.nan for c in nb201_zc.AZ_COMPONENTS}, "reasons": "{}", "seconds": 1.0},
     ])
     rows.to_csv(tmp_path / "chunk-00000.csv.gz", index=False)
@@ -189,6 +189,10 @@ def test_recipe_fans_out_and_aggregates(tmp_path):
     cols = {c.metric: c.values for c in columns}
     assert cols["zc/snip"][SPACE.index(sibling)] == 2.0  # fanned out from its representative
     assert cols["zc/params"][SPACE.index(sibling)] == 0.7  # per cell, never copied
+    # AZ-NAS's complexity is the FLOPs: the sibling's own (a dead conv counts), not its class's
+    assert cols["zc/az_nas.complexity"][SPACE.index(sibling)] == 3.0
+    assert cols["zc/az_nas.expressivity"][SPACE.index(sibling)] == 1.0
+    assert np.isnan(cols["zc/az_nas.complexity"][1])  # not scored: stays unscored
     assert np.isnan(cols["zc/snip"][1])
     agg = cols["zc/az_nas"]
     assert agg[SPACE.index(rep)] > agg[0]

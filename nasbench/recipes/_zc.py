@@ -13,7 +13,8 @@ folder into ``zc/<metric>`` columns aligned with the store's rows:
 * with ``fan_out`` (spaces whose isomorphism classes the run scores once: NB201, NAS-Bench-Macro,
   TransNAS micro) an arch without its own value takes its class representative's
   (``space.canonical``), except the ``PER_CELL`` metrics, which read weights a cell's function does
-  not use and are computed for every arch;
+  not use and are computed for every arch, and the ``SAME_AS`` metrics, which equal one of them
+  (``az_nas.complexity`` is ``flops``);
 * AZ-NAS's four components become the rank aggregate ``zc/az_nas`` over the archs that have any;
 * each column's description counts the archs that have a value; the store's description ends
   with COMPLETE (every planned arch scored: a NaN is a proxy undefined there, with the row's
@@ -45,6 +46,9 @@ OWN_UNITS = {"params": "M", "flops": "M MACs"}
 #: the proxies computed for every arch (never fanned out): they read weights a cell's function
 #: does not use, e.g. a conv on a dead edge (must match ``predictors.zero_cost.table.PER_CELL``)
 PER_CELL = ("params", "flops", "l2_norm")
+#: metrics that are another ``PER_CELL`` metric by definition, so per cell too where that one is:
+#: AZ-NAS's complexity is the network's FLOPs (its notebook reads the benchmark's per-cell FLOPs)
+SAME_AS = {"az_nas.complexity": "flops"}
 AZ_COMPONENTS = ("expressivity", "progressivity", "trainability", "complexity")
 NOT_METRICS = frozenset({"index", "arch", "reasons", "seconds"})
 
@@ -136,7 +140,8 @@ def representatives(space: Any, archs: Sequence[str]) -> np.ndarray:
 
 def fan_out(own: dict[str, np.ndarray], rep: np.ndarray) -> dict[str, np.ndarray]:
     """Each arch's own value where it has one, else its representative's (row ``rep[i]``);
-    ``PER_CELL`` metrics are never copied.
+    ``PER_CELL`` metrics are never copied, and a ``SAME_AS`` metric takes the arch's own value of
+    the metric it equals (wherever the representative was scored).
 
     Shapes: each value ``(n,)``; rep ``(n,)``; returns ``(n,)`` arrays.
     """
@@ -148,6 +153,9 @@ def fan_out(own: dict[str, np.ndarray], rep: np.ndarray) -> dict[str, np.ndarray
             filled = v.copy()
             missing = np.isnan(filled)
             filled[missing] = v[rep[missing]]
+            same = own.get(SAME_AS.get(m, ""))
+            if same is not None:
+                filled = np.where(np.isfinite(filled) & np.isfinite(same), same, filled)
             out[m] = filled
     return out
 
