@@ -14,6 +14,7 @@ first needed, and nothing here imports torch or xgboost.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from nasbench.benchmark import Benchmark, MetricDescription
@@ -24,6 +25,7 @@ from nasbench.errors import (
     MissingBudgetError,
     NasbenchError,
     SourceMissingError,
+    StaleStoreWarning,
     StoreError,
     UnknownArchitectureError,
     UnknownNameError,
@@ -39,6 +41,7 @@ __all__ = [
     "MissingBudgetError",
     "NasbenchError",
     "SourceMissingError",
+    "StaleStoreWarning",
     "StoreError",
     "UnknownArchitectureError",
     "UnknownNameError",
@@ -72,8 +75,9 @@ def rebuild_reason(name: str) -> str:
 
     A store is kept when it passes ``verify`` and was built from exactly the raw files (path,
     sha256, part) and computed results (``Recipe.results_dir``, by content digest) its recipe
-    reads today; reasons: not built, fails verification (0 bytes, truncated, corrupt, an older
-    format), the recipe reads other raw files, or its computed results changed.
+    reads today, by today's code; reasons: not built, fails verification (0 bytes, truncated,
+    corrupt, an older format), the recipe reads other raw files, its computed results changed, or
+    the code that builds stores changed (``nasbench.recipes.base.code_provenance``).
     """
     from nasbench import recipes
     from nasbench.store import open_store, verify_store
@@ -92,11 +96,22 @@ def rebuild_reason(name: str) -> str:
                  + [(p.name, s.path, s.sha256) for p in recipe.parts for s in p.sources])
     results = [(r["part"], r["path"], r["sha256"]) for r in recipe.results_provenance()]
     have = [(s.get("part", ""), s.get("path", ""), s.get("sha256", "")) for s in header.sources]
-    if sorted(h for h in have if h[0] != "results") != raw:
+    if sorted(h for h in have if h[0] not in ("results", "code")) != raw:
         return "its recipe reads other raw files now"
     if sorted(h for h in have if h[0] == "results") != results:
         return "its computed results changed"
+    if _built_by_other_code(header.sources):
+        return "the code that builds it changed"
     return ""
+
+
+def _built_by_other_code(sources: list[dict]) -> bool:
+    """True unless the store's ``code`` provenance is today's (a store from before it was
+    recorded counts as built by other code)."""
+    from nasbench.recipes.base import code_provenance
+
+    built = [s.get("sha256") for s in sources if s.get("part") == "code"]
+    return built != [code_provenance()["sha256"]]
 
 
 def build(name: str, *, progress: bool = True, force: bool = False) -> Path:
@@ -122,7 +137,9 @@ def load(name: str | Path, *, build_missing: bool = True) -> Benchmark:
     built yet and ``build_missing`` is True, it is built first from the raw files (with a
     progress bar); otherwise a ``StoreError`` says how to build it. A named store built from the
     project's own computed results (``data/zc/...``, ``data/bank/...``) is rebuilt first when
-    those results changed since (a run added to them), so a query never returns an older table.
+    those results changed since (a run added to them) or the code that builds stores changed, so
+    a query never returns an older table; a raw-data store built by other code gives a
+    ``StaleStoreWarning`` naming the command that rebuilds it.
     """
     if not isinstance(name, (str, Path)):
         raise InvalidArgumentError(
@@ -144,10 +161,17 @@ def load(name: str | Path, *, build_missing: bool = True) -> Benchmark:
     bench = Benchmark(path)
     # stale, not missing: rebuilt whatever ``build_missing`` says (it is cheap, and a reader
     # asking not to build a missing store still must not get an older table)
-    if _results_changed(bench):
+    other_code = _built_by_other_code(bench.sources)
+    computed = any(s.get("part") == "results" for s in bench.sources)
+    if _results_changed(bench) or (computed and other_code):
         bench.close()
         build(name, force=True)
         bench = Benchmark(path)
+    elif other_code:
+        # a raw-data store may take a while to rebuild and needs the raw files: say so, once
+        warnings.warn(f"store {name!r} was built by other code than this checkout's (a recipe, "
+                      f"reader or space changed since); `nasbench build {name}` rebuilds it",
+                      StaleStoreWarning, stacklevel=2)
     return bench
 
 

@@ -168,7 +168,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                 with nasbench.Benchmark(path) as bench:
                     metrics = {m for d in bench.datasets for m in bench.metrics(d)}
                     rows.append([name, bench.space_name, f"{len(bench):,}", len(bench.datasets),
-                                 len(metrics), len(bench.sources), "yes"])
+                                 len(metrics), _raw_count(bench.sources), "yes"])
                 continue
             except nasbench.StoreError:
                 pass  # unreadable: report what the recipe knows, marked unbuilt
@@ -181,6 +181,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     headers = ["benchmark", "space", "archs", "datasets", "metrics", "sources", "built"]
     print(_table(headers, rows, right={2, 3, 4, 5}))
     return 0
+
+
+def _raw_count(sources: list[dict]) -> int:
+    """Sources a store was built from, not counting the code that built it."""
+    return sum(s.get("part") != "code" for s in sources)
 
 
 def cmd_info(args: argparse.Namespace) -> int:

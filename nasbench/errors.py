@@ -129,3 +129,8 @@ class ChecksumError(NasbenchError):
 
 class SourceMissingError(NasbenchError, FileNotFoundError):
     """A raw source file a recipe needs is not where the data root says it should be."""
+
+
+class StaleStoreWarning(UserWarning):
+    """A store was built by other code than the installed package's (a recipe, reader or space
+    changed since): its numbers may differ from what ``nasbench build`` would write today."""

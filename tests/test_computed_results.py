@@ -41,7 +41,8 @@ def test_build_rebuilds_when_results_are_added(results):
     nasbench.build("nb201_zc", progress=False)
     assert nasbench.rebuild_reason("nb201_zc") == ""
     provenance = nasbench.load(nasbench.store_path("nb201_zc")).sources
-    assert {"part": "results", "sha256": folder_digest(results)}.items() <= provenance[-1].items()
+    built_from = next(s for s in provenance if s.get("part") == "results")
+    assert {"part": "results", "sha256": folder_digest(results)}.items() <= built_from.items()
 
     (results / "chunk-99999.csv.gz").write_bytes(b"")  # a new chunk, as a resumed run adds
     assert nasbench.rebuild_reason("nb201_zc") == "its computed results changed"
@@ -58,4 +59,16 @@ def test_load_rebuilds_a_store_whose_results_changed(results, build_missing):
     with nasbench.load("nb201_zc", build_missing=build_missing) as bench:
         got = [s for s in bench.sources if s.get("part") == "results"][0]["sha256"]
     assert got == folder_digest(results)
+    assert nasbench.rebuild_reason("nb201_zc") == ""
+
+
+def test_load_rebuilds_a_computed_store_built_by_other_code(results, monkeypatch):
+    from nasbench.recipes import base
+
+    nasbench.build("nb201_zc", progress=False)
+    today = {**base.code_provenance(), "sha256": "0" * 64}  # as if the fan-out were edited
+    monkeypatch.setattr(base, "code_provenance", lambda: today)
+    assert nasbench.rebuild_reason("nb201_zc") == "the code that builds it changed"
+    with nasbench.load("nb201_zc", build_missing=False) as bench:  # cheap: rebuilt, no warning
+        assert [s["sha256"] for s in bench.sources if s.get("part") == "code"] == ["0" * 64]
     assert nasbench.rebuild_reason("nb201_zc") == ""

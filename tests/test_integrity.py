@@ -295,6 +295,24 @@ def test_build_rebuilds_a_store_whose_recipe_reads_other_files(monkeypatch, tmp_
     assert nasbench.rebuild_reason("nbmacro") == ""
 
 
+def test_a_store_built_by_other_code_is_flagged_then_rebuilt(monkeypatch, tmp_path, capsys):
+    from nasbench.recipes import base
+
+    monkeypatch.setenv("NASBENCH_STORES", str(tmp_path))
+    assert cli.main(["build", "nbmacro"]) == 0
+    assert nasbench.rebuild_reason("nbmacro") == ""
+    # as if a recipe, reader or space were edited after the build
+    today = {**base.code_provenance(), "sha256": "0" * 64}
+    monkeypatch.setattr(base, "code_provenance", lambda: today)
+    assert nasbench.rebuild_reason("nbmacro") == "the code that builds it changed"
+    with pytest.warns(nasbench.StaleStoreWarning, match="`nasbench build nbmacro` rebuilds it"):
+        nasbench.load("nbmacro").close()  # a raw-data store: said, not rebuilt behind the reader
+    capsys.readouterr()
+    assert cli.main(["build", "nbmacro"]) == 0
+    assert "the code that builds it changed; rebuilding" in capsys.readouterr().out
+    assert nasbench.rebuild_reason("nbmacro") == ""
+
+
 def test_a_cached_table_that_fails_its_spot_check_is_recomputed(monkeypatch, tmp_path):
     from nasbench.cache import cached
 

@@ -113,6 +113,7 @@ class Recipe:
         provenance = [{**s.as_dict(), "part": ""} for s in self.extra_sources]
         provenance += [{**s.as_dict(), "part": p.name} for p in self.parts for s in p.sources]
         provenance += self.results_provenance()
+        provenance.append(code_provenance())
         return write_store(
             out,
             name=self.name,
@@ -123,6 +124,26 @@ class Recipe:
             description=self.description,
             official_index=self.official_index,
         )
+
+
+#: the code that turns raw files into a store, relative to the ``nasbench`` package
+BUILD_CODE = ("recipes", "readers", "spaces", "store.py")
+
+
+@lru_cache(maxsize=1)
+def code_provenance() -> dict[str, str]:
+    """The provenance entry (part ``code``) of the code that builds stores: a sha256 over the
+    source files of ``BUILD_CODE``, so a store built by other code (an older recipe, reader or
+    space) is rebuilt, not read as if current (``nasbench.rebuild_reason``)."""
+    package = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for entry in BUILD_CODE:
+        target = package / entry
+        files = sorted(target.rglob("*.py")) if target.is_dir() else [target]
+        for f in files:
+            h.update(f"{f.relative_to(package).as_posix()}\0".encode() + f.read_bytes() + b"\n")
+    return {"part": "code", "path": "nasbench/{" + ",".join(BUILD_CODE) + "}",
+            "sha256": h.hexdigest(), "note": "the code that built this store"}
 
 
 def folder_digest(folder: Path) -> str:
