@@ -97,7 +97,7 @@ def test_recipe_builds_a_store_whose_queries_return_the_results(tmp_path):
     assert bench.query(other, "cifar10", "zc/params") == 1.25 and np.isnan(bench.query(other, "cifar10", "zc/snip"))
     text = bench.describe("cifar10", "zc/snip").description
     assert len(members) == 4 and "4 of 6,561 archs have a value" in text  # the class of rep and "CIFAR-10 test images" in text
-    assert bench.sources[-1]["part"] == "results"
+    assert [s["part"] for s in bench.sources][-2:] == ["results", "code"]
 
 
 def test_listed_recipe_matches_rows_by_arch_string(tmp_path):
