@@ -141,14 +141,13 @@ def isomorphism(n: int, seed: int) -> int:
                      f"{r.median_rel_diff:.3g} | {r.spearman_pairs:.3f} |")
     lines += [
         "",
-        "No proxy is exactly invariant with the same seed: siblings that differ in a weighted op "
-        "on a dead edge (a `nor_conv` whose input is always zero) draw their initial weights in "
-        "another order, so every later weight differs, and params / FLOPs / l2_norm count the dead "
-        "weights. Siblings with the same weighted ops give equal values (median difference 0) "
-        "except MeCo, which sums over module calls and so sees the cell's wiring. The function "
-        "is the same, so the table scores each class representative and copies its value to the "
-        "class, as a re-draw of the initialisation would differ anyway; params, flops and "
-        "l2_norm are computed for every cell.",
+        f"Exactly invariant on every pair: {', '.join(df.metric[df.exact]) or 'none'}. "
+        "Siblings that differ in a weighted op on a dead edge (a `nor_conv` whose input is "
+        "always zero) draw their initial weights in another order, so every later weight "
+        "differs. What the table does with each proxy is `predictors.zero_cost.table.PER_CELL`: "
+        "those are computed for every cell, because their definition reads a dead module "
+        "(params, FLOPs and l2_norm its weights, Zen its BN's variance, MeCo its output); every "
+        "other proxy reads only the cell's function and is scored once per class and copied.",
     ]
     out.write_text("\n".join(lines) + "\n")
     print(f"wrote {out}")

@@ -313,6 +313,14 @@ def test_a_store_built_by_other_code_is_flagged_then_rebuilt(monkeypatch, tmp_pa
     assert nasbench.rebuild_reason("nbmacro") == ""
 
 
+def test_the_code_digest_ignores_prose_only():
+    from nasbench.recipes.base import _code_of
+
+    a = '"""Reads X."""\ndef f():\n    """Doc."""\n    return 1  # one\n'
+    assert _code_of(a) == _code_of('"""Reads X and Y."""\ndef f():\n    """Other."""\n    return 1\n')
+    assert _code_of(a) != _code_of(a.replace("return 1", "return 2"))
+
+
 def test_a_cached_table_that_fails_its_spot_check_is_recomputed(monkeypatch, tmp_path):
     from nasbench.cache import cached
 

@@ -168,6 +168,34 @@ def test_plan_scores_representatives_first_and_size_proxies_everywhere():
     assert [p[2] for p in planned[6466:]] == [["params"]] * (15625 - 6466)
 
 
+def test_plan_gives_zen_and_meco_to_every_cell():
+    # they read a dead edge's BN (Zen) and output (MeCo): not the class's value
+    planned = table.plan("nb201", "all", ["snip", "zen", "meco", "params"], order_seed=0)
+    assert [p[2] for p in planned[6466:]] == [["zen", "meco", "params"]] * (15625 - 6466)
+    assert len(table.chunks(planned, 25)) == len(table.chunks(
+        table.plan("nb201", "all", ["snip", "params"]), 25))  # the same chunk boundaries
+
+
+def test_fill_computes_the_per_cell_proxies_rows_lack(tmp_path):
+    rep = SPACE.canonical(SPACE.arch_at(3))
+    sibling = next(a for a in SPACE.enumerate() if SPACE.canonical(a) == rep and a != rep)
+    out = tmp_path / "zc"
+    table.run("nb201", "cifar10", [rep], ["zen", "meco", "params"], out, progress=False)
+    # a sibling row from before zen / meco were per cell: params only
+    pd.DataFrame([{"index": SPACE.index(sibling), "arch": sibling, "params": 0.5,
+                   "reasons": "{}", "seconds": 0.1}]).to_csv(out / "chunk-00001.csv.gz", index=False)
+    assert table.missing_per_cell(out) == 1
+    assert table.fill(out, progress=False) == 1
+    rows = table.read_results(out).set_index("arch")
+    alone = runner.compute_arch("nb201", sibling, "cifar10", table._run_inputs("cifar10", 64, 0, None),
+                                ["zen", "meco"], seed=0)
+    assert rows.at[sibling, "zen"] == pytest.approx(alone.values["zen"], rel=1e-6)
+    assert rows.at[sibling, "meco"] == pytest.approx(alone.values["meco"], rel=1e-6)
+    assert rows.at[sibling, "params"] == 0.5  # what the row held is kept
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["rows_missing_per_cell"] == 0 and table.fill(out, progress=False) == 0
+
+
 def test_recipe_fans_out_and_aggregates(tmp_path):
     from nasbench.recipes import nb201_zc
 
@@ -197,6 +225,14 @@ def test_recipe_fans_out_and_aggregates(tmp_path):
     agg = cols["zc/az_nas"]
     assert agg[SPACE.index(rep)] > agg[0]
     assert np.isnan(agg[1])  # ranked only among the scored cells
+    # every planned row scored, but rows still lack their own Zen / MeCo: PARTIAL, says how to fill
+    from nasbench.recipes._zc import ZcTable
+
+    (tmp_path / "manifest.json").write_text(json.dumps({
+        "settings": {}, "archs_done": 3, "planned_archs": 3, "rows_missing_per_cell": 1}))
+    text = ZcTable(SPACE, "cifar10", tmp_path, "nasbench proxies nb201 --archs all",
+                   unit="cells").progress()
+    assert text.startswith("PARTIAL: 1 cells still lack") and "--archs all --fill`" in text
 
 
 def test_az_nas_aggregate_ranks_within_the_population():

@@ -43,9 +43,10 @@ from nasbench.store import Column
 #: ``flops.py``: trainable parameters in millions, multiply-accumulates of one image in millions)
 OWN_UNITS = {"params": "M", "flops": "M MACs"}
 
-#: the proxies computed for every arch (never fanned out): they read weights a cell's function
-#: does not use, e.g. a conv on a dead edge (must match ``predictors.zero_cost.table.PER_CELL``)
-PER_CELL = ("params", "flops", "l2_norm")
+#: the proxies computed for every arch (never fanned out): they read modules a cell's function
+#: does not use, e.g. a conv on a dead edge: its weights, its BN (Zen), its output (MeCo)
+#: (must match ``predictors.zero_cost.table.PER_CELL``)
+PER_CELL = ("params", "flops", "l2_norm", "zen", "meco")
 #: metrics that are another ``PER_CELL`` metric by definition, so per cell too where that one is:
 #: AZ-NAS's complexity is the network's FLOPs (its notebook reads the benchmark's per-cell FLOPs)
 SAME_AS = {"az_nas.complexity": "flops"}
@@ -227,6 +228,11 @@ class ZcTable:
         run = (f"{scored:,} {self.unit} scored (manifest: {done if done is not None else '?'} rows "
                f"of {planned if planned is not None else '?'} planned, "
                f"{manifest.get('wall_seconds', '?')} s wall, command `{manifest.get('command', '?')}`)")
+        missing = int(manifest.get("rows_missing_per_cell", 0))
+        if missing:
+            return (f"PARTIAL: {missing:,} {self.unit} still lack their own per-cell proxies "
+                    f"({', '.join(PER_CELL)}; NaN there, not copied from their class), computed by "
+                    f"`{self.command} --fill`. Run: {run}.")
         if done is not None and planned is not None and int(done) >= int(planned):
             return (f"COMPLETE: every planned {self.unit[:-1]} scored; NaN only where a proxy is "
                     f"undefined for the arch (the row's recorded reason). Run: {run}.")

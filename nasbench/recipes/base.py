@@ -11,6 +11,7 @@ A recipe module (``nasbench/recipes/<name>.py`` or a package ``<name>/``) expose
 
 from __future__ import annotations
 
+import ast
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -133,17 +134,48 @@ BUILD_CODE = ("recipes", "readers", "spaces", "store.py")
 @lru_cache(maxsize=1)
 def code_provenance() -> dict[str, str]:
     """The provenance entry (part ``code``) of the code that builds stores: a sha256 over the
-    source files of ``BUILD_CODE``, so a store built by other code (an older recipe, reader or
-    space) is rebuilt, not read as if current (``nasbench.rebuild_reason``)."""
+    syntax trees of the ``BUILD_CODE`` modules (docstrings and comments left out), so a store
+    built by other code (an older recipe, reader or space) is rebuilt, not read as if current
+    (``nasbench.rebuild_reason``)."""
+    import json
+
+    from nasbench.config import store_dir
+
     package = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256()
-    for entry in BUILD_CODE:
-        target = package / entry
-        files = sorted(target.rglob("*.py")) if target.is_dir() else [target]
-        for f in files:
-            h.update(f"{f.relative_to(package).as_posix()}\0".encode() + f.read_bytes() + b"\n")
+    files = [f for entry in BUILD_CODE for f in (
+        sorted((package / entry).rglob("*.py")) if (package / entry).is_dir() else [package / entry])]
+    texts = {f.relative_to(package).as_posix(): f.read_bytes() for f in files}
+    raw = hashlib.sha256(b"".join(k.encode() + b"\0" + v for k, v in texts.items())).hexdigest()
+    # parsing every module takes most of a second: remembered per exact source bytes
+    memo = store_dir() / ".code-digest.json"
+    try:
+        known = json.loads(memo.read_text())
+    except (OSError, ValueError):
+        known = {}
+    if known.get("raw") != raw:
+        h = hashlib.sha256()
+        for name, text in texts.items():
+            h.update(f"{name}\0{_code_of(text.decode())}\n".encode())
+        known = {"raw": raw, "code": h.hexdigest()}
+        try:
+            memo.parent.mkdir(parents=True, exist_ok=True)
+            memo.write_text(json.dumps(known))
+        except OSError:
+            pass  # a read-only store folder: parse again next time
     return {"part": "code", "path": "nasbench/{" + ",".join(BUILD_CODE) + "}",
-            "sha256": h.hexdigest(), "note": "the code that built this store"}
+            "sha256": known["code"], "note": "the code that built this store"}
+
+
+def _code_of(source: str) -> str:
+    """The syntax tree of a module without its docstrings (comments are not in it): what a
+    store depends on, so an edit to the prose alone rebuilds nothing."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(body, list) and body and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
 
 
 def folder_digest(folder: Path) -> str:

@@ -14,8 +14,12 @@ other proxy tables (``nasbench.recipes._zc``).
   rank aggregate ``zc/az_nas`` over the cells that have all four (it changes as more cells are
   scored: a rank is relative to the population).
 * The isomorphism-class representatives are scored with every proxy; the other cells take their
-  representative's value for every proxy except ``params``, ``flops`` and ``l2_norm`` (a conv on
-  a dead edge still has weights), which are computed for each cell. NaN where not yet computed
+  representative's value for every proxy except the per-cell ones, computed for each cell:
+  ``params``, ``flops`` and ``l2_norm`` (a conv on a dead edge still has weights), ``zen`` (it
+  sums the log-variance of every BN, a dead conv's too) and ``meco`` (it sums a term per module
+  output, a dead conv's too); ``az_nas.complexity`` is the cell's own ``flops``. Zen and MeCo
+  were fanned out until 2026-12-01; ``nasbench proxies nb201 --dataset cifar10 --fill`` computes
+  them for the other cells, and the store stays PARTIAL until it has. NaN where not yet computed
   (the run goes through the representatives in a seeded random order) or undefined (the row's
   recorded reason: e.g. the output does not depend on the input).
 """
@@ -60,6 +64,6 @@ RECIPE = TABLE.recipe(
         "aggregate) and SWAP, computed with fused passes (`nasbench proxies`) on CIFAR-10 (JPEG "
         "q75) train images, batch 64, seed 0 (MeCo: the first image; Zen and AZ-NAS: Gaussian "
         "inputs; synflow: an all-ones image). Isomorphism-class representatives are scored and "
-        "fanned out to their class (params, flops, l2_norm per cell)."
+        "fanned out to their class (params, flops, l2_norm, zen and meco per cell)."
     ),
 )

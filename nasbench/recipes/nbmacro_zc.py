@@ -3,8 +3,9 @@
 Rows: the 6,561 arch strings in the ``nbmacro`` store's order (the string read as a base-3
 number, which is ``index`` in the results); dataset ``cifar10``. Archs that differ only in where an
 Identity sits within layers 4-5 or 7-8 are one network (``nasbench.spaces.nbmacro``: 3,969
-classes): the run scores each class representative with every proxy and the others with
-``params`` / ``flops`` / ``l2_norm`` only; the rest is fanned out (``nasbench.recipes._zc``).
+classes): the run scores each class representative with every proxy and the others with the
+per-cell proxies only (``params``, ``flops``, ``l2_norm``, ``zen``, ``meco``); the rest is
+fanned out (``nasbench.recipes._zc``).
 
 Values: ``nasbench proxies nbmacro --dataset cifar10 --archs all`` (``predictors/zero_cost``),
 results in ``data/zc/nbmacro_cifar10/``. The store says whether the run is complete.

@@ -13,8 +13,9 @@ train-mode BatchNorm on one image is undefined and FLOPs, MeCo and GradSign fail
 is the ``transnas101_micro`` store's ``model_params`` (backbone + head).
 
 The cells form 1,229 classes (``nasbench.spaces.transnas_micro``, reductions kept apart): the run
-scores each representative with every proxy and the other cells with ``params`` / ``flops`` /
-``l2_norm`` only; the rest is fanned out (``nasbench.recipes._zc``). Values: ``nasbench proxies
+scores each representative with every proxy and the other cells with the per-cell proxies only
+(``params``, ``flops``, ``l2_norm``, ``zen``, ``meco``); the rest is fanned out
+(``nasbench.recipes._zc``). Values: ``nasbench proxies
 transnas_micro --dataset class_object --archs all``, results in
 ``data/zc/transnas_micro_class_object/``. The store says whether the run is complete.
 """
@@ -52,6 +53,6 @@ RECIPE = TABLE.recipe(
         "recorded reason otherwise). Taskonomy images are not available: the networks read "
         "CIFAR-10 (JPEG q75) train images upsampled to 256x256, the input size the benchmark "
         "trained at (labels 0-9 of the 75). The 1,229 class representatives are scored and "
-        "fanned out to their class (params, flops, l2_norm per cell)."
+        "fanned out to their class (params, flops, l2_norm, zen and meco per cell)."
     ),
 )

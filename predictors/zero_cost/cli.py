@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chunk", type=int, default=50, help="archs per checkpoint file (default 50)")
     p.add_argument("--order-seed", type=int, default=0, help="shuffles the run order (default 0)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--fill", action="store_true",
+                   help="compute the per-cell proxies (params, flops, l2_norm, zen, meco) that rows "
+                        "of an existing results folder lack, then stop (resumable)")
     p.add_argument("--redo-nonfinite", default=None, metavar="PROXIES",
                    help="comma-separated proxies: recompute them where a finished row holds a "
                         "non-finite value (after a fix to their numerics), then stop")
@@ -85,6 +88,12 @@ def main(argv: list[str] | None = None) -> int:
             if not torch.cuda.is_available():
                 raise ValueError(f"--device {args.device}: no CUDA device is available here")
         out = Path(args.out) if args.out else PROJECT_ROOT / "data" / "zc" / f"{args.space}_{args.dataset}"
+        if args.fill:
+            if not (out / "manifest.json").is_file():
+                raise ValueError(f"--fill: {out} holds no results (no manifest.json)")
+            n = table.fill(out, device=args.device, progress=not args.no_progress)
+            print(f"{n} rows given their per-cell proxies in {out}")
+            return 0
         if args.redo_nonfinite:
             if not (out / "manifest.json").is_file():
                 raise ValueError(f"--redo-nonfinite: {out} holds no results (no manifest.json)")

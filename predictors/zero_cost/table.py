@@ -23,9 +23,11 @@ what validation needs); an enumerated one in an order shuffled by ``order_seed``
 6,561; TransNAS micro: 1,229 of 4,096): the class representatives (``SPACE.canonical``) are
 scored with every proxy, in an order shuffled by ``order_seed`` so any prefix is an unbiased
 sample; then the other archs get the proxies that depend on more than the cell's function
-(``params``, ``flops``, ``l2_norm``: a dead edge still holds weights) and the rest is fanned out
+(``PER_CELL``: a dead edge still holds weights, a BN and an output) and the rest is fanned out
 from their representative by the recipe (``nasbench.recipes._zc``). Which proxies are
-isomorphism-invariant was checked on an NB201 sample (``isomorphism_check``).
+isomorphism-invariant was checked on an NB201 sample (``isomorphism_check``). ``fill`` computes
+the ``PER_CELL`` proxies that rows of an existing folder lack (Zen and MeCo were fanned out
+before they were found to read dead modules).
 """
 
 from __future__ import annotations
@@ -46,8 +48,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-#: proxies whose value depends on weights a cell's function does not use (a conv on a dead edge)
-PER_CELL = ("params", "flops", "l2_norm")
+#: proxies whose value depends on modules a cell's function does not use (a conv on a dead edge):
+#: its weights (params, flops, l2_norm), its BN's variance (Zen sums every BN) and its output
+#: (MeCo sums every module's eigenvalue term); computed for every arch, never fanned out
+PER_CELL = ("params", "flops", "l2_norm", "zen", "meco")
 BATCH_SIZE = 64
 
 
@@ -162,7 +166,8 @@ def _normal(sp: Any, arch: str) -> str:
         return arch
 
 
-#: a chunk of archs that only need ``PER_CELL`` proxies (milliseconds each) is this much larger
+#: a chunk of archs that only need ``PER_CELL`` proxies (a second or two each, not ten) is this
+#: much larger (the same boundaries as before Zen and MeCo joined ``PER_CELL``)
 CHEAP_CHUNK_FACTOR = 20
 
 
@@ -232,6 +237,84 @@ def run_job(
         rows.append(row)
     _write_csv(pd.DataFrame(rows), chunk_path(Path(out_dir), job))
     return len(rows)
+
+
+def _has(df: pd.DataFrame, why: list[dict], proxy: str) -> np.ndarray:
+    """Per row of a chunk: does it hold a value of ``proxy`` (a column ``proxy`` or ``proxy.*``)
+    or a recorded reason for its absence?"""
+    cols = [c for c in df.columns if c == proxy or c.startswith(proxy + ".")]
+    value = df[cols].notna().any(axis=1).to_numpy() if cols else np.zeros(len(df), bool)
+    reason = np.array([any(k == proxy or k.startswith(proxy + ".") for k in w) for w in why], bool)
+    return value | reason
+
+
+def _reasons(df: pd.DataFrame) -> list[dict]:
+    return [json.loads(r) if isinstance(r, str) else {} for r in df["reasons"]]
+
+
+def missing_per_cell(out_dir: str | Path) -> int:
+    """Rows of a results folder that lack one of the run's ``PER_CELL`` proxies."""
+    out = Path(out_dir)
+    proxies = json.loads((out / "manifest.json").read_text())["settings"]["proxies"]
+    want = [p for p in proxies if p in PER_CELL]
+    n = 0
+    for path in sorted(out.glob("chunk-*.csv.gz")):
+        df = pd.read_csv(path, dtype={"arch": str})
+        why = _reasons(df)
+        n += int((~np.all([_has(df, why, p) for p in want], axis=0)).sum()) if want else 0
+    return n
+
+
+def fill(out_dir: str | Path, device: str | None = None, progress: bool = True,
+         every: int = 25) -> int:
+    """Compute the run's ``PER_CELL`` proxies for every row that lacks them, with the run's
+    settings (seed, batch, inputs), rewriting each chunk in place every ``every`` rows (atomic:
+    a kill loses at most those); returns the rows computed. Resumable: a rerun skips rows that
+    now hold a value or a recorded reason."""
+    import torch
+    from tqdm import tqdm
+
+    from predictors.zero_cost import runner
+
+    out = Path(out_dir)
+    manifest = json.loads((out / "manifest.json").read_text())
+    settings = manifest["settings"]
+    space, dataset, seed = settings["space"], settings["dataset"], settings["seed"]
+    want = [p for p in settings["proxies"] if p in PER_CELL]
+    inputs = _run_inputs(dataset, settings["batch_size"], seed, device)
+    torch.set_num_threads(1)
+    bar = tqdm(total=missing_per_cell(out), unit="arch", disable=not progress,
+               desc=f"{space} per-cell proxies")
+    done = 0
+    for path in sorted(out.glob("chunk-*.csv.gz")):
+        df = pd.read_csv(path, dtype={"arch": str})
+        reasons = _reasons(df)
+        has = {p: _has(df, reasons, p) for p in want}
+        pending = 0
+        for i, why in enumerate(reasons):
+            lack = [p for p in want if not has[p][i]]
+            if not lack:
+                continue
+            t0 = time.perf_counter()
+            res = runner.compute_arch(space, df.at[i, "arch"], dataset, inputs, lack, seed=seed,
+                                      device=device)
+            for col, value in res.values.items():
+                if col not in df:
+                    df[col] = np.nan
+                df.at[i, col] = value
+            why.update(res.reasons)
+            df.at[i, "reasons"] = json.dumps(why, sort_keys=True)
+            df.at[i, "seconds"] = round(float(df.at[i, "seconds"]) + time.perf_counter() - t0, 3)
+            done, pending = done + 1, pending + 1
+            bar.update(1)
+            if pending >= every:
+                _write_csv(df, path)
+                pending = 0
+        if pending:
+            _write_csv(df, path)
+    bar.close()
+    count_done(out, manifest)
+    return done
 
 
 def redo_nonfinite(out_dir: str | Path, proxies: Sequence[str], device: str | None = None) -> int:
@@ -447,6 +530,7 @@ def count_done(out_dir: str | Path, manifest: dict | None = None) -> dict:
     manifest = json.loads(path.read_text()) if manifest is None else manifest
     done = read_results(out)
     manifest["archs_done"] = int(len(done))
+    manifest["rows_missing_per_cell"] = missing_per_cell(out) if len(done) else 0
     manifest["arch_seconds_sum"] = round(float(done["seconds"].sum()) if len(done) else 0.0, 1)
     _write_manifest(path, manifest)
     return manifest
