@@ -27,7 +27,7 @@ sample; then the other archs get the proxies that depend on more than the cell's
 from their representative by the recipe (``nasbench.recipes._zc``). Which proxies are
 isomorphism-invariant was checked on an NB201 sample (``isomorphism_check``). ``fill`` computes
 the ``PER_CELL`` proxies that rows of an existing folder lack (Zen and MeCo were fanned out
-before they were found to read dead modules).
+before they were found to read dead modules); a resumed run ends with it.
 """
 
 from __future__ import annotations
@@ -511,6 +511,9 @@ def run(
         _progress(manifest_path, manifest, out, t0)
     bar.close()
     _progress(manifest_path, manifest, out, t0)
+    if manifest.get("rows_missing_per_cell"):  # rows from before a proxy became per-cell
+        fill(out, device=device, progress=progress)
+        _progress(manifest_path, manifest, out, t0)
     return out
 
 
