@@ -134,3 +134,30 @@ def test_real_job_commands_parse_with_the_real_command_lines():
     assert args.arch == ["0-0-1-2|gcn,fc,gcn,fc"]
     # the GPU run trains the committed Cora bank's recipe, or collect would refuse its records
     assert bank.recipe_from_args(args) == bank.read_recipe(ROOT / real.BANK_CORA)
+
+
+def test_collect_completes_a_chunk_filled_on_the_device(dr, tmp_path):
+    """A resumed run fills per-cell proxies into a committed chunk: it comes back changed and
+    collect adds the values it lacks here, keeping every value it has."""
+    import pandas as pd
+
+    table = tmp_path / "data" / "zc" / "nbgraph_cora"
+    chunk = table / "chunk-00000.csv.gz"
+    pd.DataFrame({"index": [0, 1], "arch": ["a", "b"], "params": [1.0, 2.0],
+                  "reasons": ["{}", "{}"], "seconds": [0.1, 0.1]}).to_csv(chunk, index=False)
+    filled = (f"import pandas as pd; p = {str(chunk)!r}; d = pd.read_csv(p); "
+              "d['zen'] = [3.0, float('nan')]; d['params'] = [9.0, 9.0]; "
+              "d['reasons'] = ['{}', '{\"zen\": \"no input dependence\"}']; "
+              "d.to_csv(p, index=False); import time; time.sleep(120)")
+    dr._zc_command = lambda folder, device, workers: [sys.executable, "-c", filled]
+    out = tmp_path / "out"
+    dr.run(6, out, ["zc-nbgraph_cora"], workers=1, device="cpu")
+    with tarfile.open(out / "results.tar.gz") as tar:
+        assert "zc/nbgraph_cora/chunk-00000.csv.gz" in tar.getnames()  # changed, so sent back
+    pd.DataFrame({"index": [0, 1], "arch": ["a", "b"], "params": [1.0, 2.0],
+                  "reasons": ["{}", "{}"], "seconds": [0.1, 0.1]}).to_csv(chunk, index=False)
+    dr.collect(out / "results.tar.gz")
+    got = pd.read_csv(chunk).set_index("arch")
+    assert got.at["a", "zen"] == 3.0 and list(got["params"]) == [1.0, 2.0]  # ours kept
+    assert json.loads(got.at["b", "reasons"]) == {"zen": "no input dependence"}
+    assert dr.merge_chunk(chunk, chunk) == 0  # nothing more to add: not rewritten

@@ -255,13 +255,13 @@ def _reasons(df: pd.DataFrame) -> list[dict]:
 def missing_per_cell(out_dir: str | Path) -> int:
     """Rows of a results folder that lack one of the run's ``PER_CELL`` proxies."""
     out = Path(out_dir)
-    proxies = json.loads((out / "manifest.json").read_text())["settings"]["proxies"]
+    proxies = json.loads((out / "manifest.json").read_text()).get("settings", {}).get("proxies", [])
     want = [p for p in proxies if p in PER_CELL]
     n = 0
-    for path in sorted(out.glob("chunk-*.csv.gz")):
+    for path in sorted(out.glob("chunk-*.csv.gz")) if want else []:
         df = pd.read_csv(path, dtype={"arch": str})
         why = _reasons(df)
-        n += int((~np.all([_has(df, why, p) for p in want], axis=0)).sum()) if want else 0
+        n += int((~np.all([_has(df, why, p) for p in want], axis=0)).sum())
     return n
 
 
