@@ -380,3 +380,22 @@ def test_suite_zero_fig6_ours_explanations_read_the_numbers():
     assert _theirs_miss_it_too(cell((0.70, 0.68, 0.72), (0.08, 0.14))) is None  # and ours != theirs
     assert "published `flops` on all 15,625" in _official(cell(None, official=("flops", 15625, 0.0, 1.02)))
     assert _official(cell(None, official=("flops", 15625, 0.01, 1.02))) is None  # ours not exact
+
+
+def test_unfinished_rows_are_those_waiting_for_a_per_cell_proxy(tmp_path):
+    """A NaN Zen / MeCo beside a defined gradient proxy is a value still to compute (the fill is
+    under way); beside an undefined one (an input-blind cell) it is undefined, and finished."""
+    import nasbench
+    from nasbench.store import Column, write_store
+    from predictors.reproduce import own_proxies
+
+    nan = np.nan
+    values = {"grad_norm": [1.0, 2.0, nan], "zen": [1.0, nan, nan], "meco": [1.0, 3.0, nan]}
+    cols = [Column("cifar10", f"zc/{k}", np.array(v), unit="score", direction="max",
+                   aggregation="single", budget=None, description="stand-in")
+            for k, v in values.items()]
+    path = write_store(tmp_path / "zc.h5", name="nb201_zc", space="nb201", archs=["a", "b", "c"],
+                       columns=cols, official_index=False)
+    with nasbench.Benchmark(path) as b:
+        assert own_proxies.unfinished(b).tolist() == [False, True, False]
+        assert not own_proxies.is_complete(b)

@@ -77,13 +77,41 @@ def describe_inputs(b: Benchmark) -> str:
 
 
 def is_complete(b: Benchmark) -> bool:
-    """True when every row of the table has some proxy value: the run scored every arch, so a NaN
-    left in a column is that proxy undefined for the arch (e.g. a cell whose output ignores the
-    input), not a cell still to compute. ``params`` is computed for every scored arch, so a row
-    with no value at all is one the run has not reached."""
+    """True when every row of the table has some proxy value and no row is still ``unfinished``:
+    the run scored every arch, so a NaN left in a column is that proxy undefined for the arch
+    (e.g. a cell whose output ignores the input), not a value still to compute. ``params`` is
+    computed for every scored arch, so a row with no value at all is one the run has not reached."""
     cols = [np.isfinite(np.asarray(b.values(DATASET, m), dtype=np.float64))
             for m in b.metrics(DATASET) if is_zc_metric(m)]
-    return bool(cols) and bool(np.logical_or.reduce(cols).all())
+    return bool(cols) and bool(np.logical_or.reduce(cols).all()) and not unfinished(b).any()
+
+
+def unfinished(b: Benchmark) -> np.ndarray:
+    """Rows still waiting for a per-cell proxy (``nasbench.recipes._zc.PER_CELL``, e.g. Zen and
+    MeCo while ``nasbench proxies --fill`` adds them): NaN there while the row has a value of a
+    gradient proxy (``DATA_ANCHORS``, copied from the class). An arch whose output ignores the
+    input has none, so its NaN stays an undefined value.
+
+    Shapes: returns ``(len(b),)`` bool.
+    """
+    from nasbench.recipes._zc import PER_CELL
+
+    names = set(b.metrics(DATASET))
+    per_cell = [zc_metric(p) for p in PER_CELL if zc_metric(p) in names]
+    anchors = [zc_metric(p) for p in DATA_ANCHORS if zc_metric(p) in names]
+    if not per_cell or not anchors:
+        return np.zeros(len(b), bool)
+
+    def has(m: str) -> np.ndarray:
+        return np.isfinite(np.asarray(b.values(DATASET, m), dtype=np.float64))
+
+    return np.logical_or.reduce([has(m) for m in anchors]) & ~np.logical_and.reduce(
+        [has(m) for m in per_cell])
+
+
+#: data proxies defined wherever the network's output depends on its input (NaN exactly where it
+#: does not): a row with one of them was scored, so a NaN per-cell proxy there is unfinished
+DATA_ANCHORS = ("grad_norm", "snip", "jacov")
 
 
 def table_context(b: Benchmark, total: int) -> dict[str, object]:

@@ -195,7 +195,10 @@ def _combination_section(zc, y: np.ndarray, ref, resamples: int, table: dict) ->
     # the population is the log-rank sum's own: archs with any of the columns (a NaN among them,
     # e.g. AZ-NAS's -inf trainability of an identity cell, ranks lowest, as AZ-NAS does); archs
     # not scored yet, or whose output ignores the input, have none
-    scored = np.isfinite(rank_combination(strong)) & np.isfinite(y)
+    # ... and archs still waiting for a per-cell column (MeCo being filled in) are left out: a NaN
+    # there is not an undefined value, and would rank them lowest
+    scored = (np.isfinite(rank_combination(strong)) & np.isfinite(y)
+              & ~own_proxies.unfinished(zc))
     if scored.sum() < 10:
         return None
     yy = y[scored]
