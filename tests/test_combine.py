@@ -44,8 +44,10 @@ def test_the_combination_beats_each_of_its_proxies_without_labels(computed):
     rho = spearmanr(model.predict(archs), y).statistic
     singles = {p: spearmanr(np.asarray(zc.query(archs, "cifar10", f"zc/{p}"), dtype=float), y,
                             nan_policy="omit").statistic for p in STRONG}
-    # measured on 4,853 archs: 0.934 against 0.887 for the AZ-NAS aggregate and 0.881 for MeCo
-    assert rho > 0.90 and rho > max(singles.values()) + 0.02, (rho, singles)
+    # on this sample of the cells with a per-cell MeCo (most of them class representatives while
+    # the fill runs): 0.920 against 0.904 for MeCo, the best single; on all 6,792 such cells the
+    # paired difference is +0.015 [+0.011, +0.018] (benchmarks/results/reproduce/zc-headlines.md)
+    assert rho > 0.90 and rho > max(singles.values()) + 0.01, (rho, singles)
 
 
 def test_a_named_subset_and_bad_input(computed, nb201):
