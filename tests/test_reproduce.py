@@ -399,3 +399,14 @@ def test_unfinished_rows_are_those_waiting_for_a_per_cell_proxy(tmp_path):
     with nasbench.Benchmark(path) as b:
         assert own_proxies.unfinished(b).tolist() == [False, True, False]
         assert not own_proxies.is_complete(b)
+
+
+def test_partial_note_names_only_the_metrics_still_being_filled():
+    from predictors.reproduce.base import Cell
+    from predictors.reproduce.own_proxies import _partial
+
+    table = {"total": 15625, "complete": False, "waiting": ["zc/meco", "zc/zen"]}
+    done = Cell("grad_norm", "spearman", 0.6, context={**table, "n": 15284, "metrics": ["zc/grad_norm"]})
+    assert "the table is complete" in _partial(done)
+    filling = Cell("meco", "spearman", 0.9, context={**table, "n": 6792, "metrics": ["zc/meco"]})
+    assert "computed so far (partial table)" in _partial(filling)

@@ -136,7 +136,7 @@ def run(config: Config) -> Report:
                 cells.append(judge(Cell(
                     f"{d} ({rec['source']})", f"{proxy} (`{metric}`)", abs(signed), low, high,
                     published=float(text), rounding=rounding_of(text), digits=3,
-                    context={**table, "signed": signed, "n": int(keep.sum()),
+                    context={**table, "signed": signed, "n": int(keep.sum()), "metrics": [metric],
                              "target": f"{tds}/{tmetric}", "their_scores": theirs},
                 ), RULES))
         if cells:

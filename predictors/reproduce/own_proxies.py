@@ -116,16 +116,27 @@ DATA_ANCHORS = ("grad_norm", "snip", "jacov")
 
 def table_context(b: Benchmark, total: int) -> dict[str, object]:
     """The context keys ``RULES`` read that belong to the table, not to a cell: ``total`` (archs
-    in the benchmark), ``inputs`` (``describe_inputs``) and ``complete`` (``is_complete``). Compute
-    it once per study and add each cell's ``n``."""
-    return {"total": int(total), "inputs": describe_inputs(b), "complete": is_complete(b)}
+    in the benchmark), ``inputs`` (``describe_inputs``), ``complete`` (``is_complete``) and
+    ``waiting`` (the per-cell metrics with ``unfinished`` rows). Compute it once per study and
+    add each cell's ``n`` and the ``metrics`` it reads."""
+    from nasbench.recipes._zc import PER_CELL
+
+    pending = unfinished(b)
+    waiting = sorted(zc_metric(p) for p in PER_CELL if zc_metric(p) in b.metrics(DATASET) and (
+        pending & ~np.isfinite(np.asarray(b.values(DATASET, zc_metric(p)), dtype=np.float64))).any())
+    return {"total": int(total), "inputs": describe_inputs(b), "complete": is_complete(b),
+            "waiting": waiting}
 
 
 def _partial(cell: Cell) -> str | None:
     n, total = cell.context.get("n"), cell.context.get("total")
     if not (n and total and n < total):
         return None
-    if cell.context.get("complete"):
+    metrics = cell.context.get("metrics")
+    waiting = cell.context.get("waiting")
+    # only the per-cell proxies still being filled in are partial; the others are complete
+    if cell.context.get("complete") or (
+            waiting and metrics is not None and not set(metrics) & set(waiting)):
         return (f"over the {n:,} of {total:,} archs where the proxy and the target are defined (the "
                 "table is complete; the others are NaN with a recorded reason); interval by "
                 "bootstrap over them")

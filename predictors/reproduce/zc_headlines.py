@@ -144,7 +144,7 @@ def run(config: Config) -> Report:
         cells.append(judge(Cell(
             f"{proxy} (`{metric}`)", f"{kind}, {source}", value, low, high,
             published=float(text), rounding=rounding_of(text), digits=3,
-            context={**table, "n": int(keep.sum()),
+            context={**table, "n": int(keep.sum()), "metrics": [metric],
                      "suite_zero": suite_zero_scores(nb, proxy, x, y, kind, resamples)},
         ), RULES))
     if not cells:
@@ -207,7 +207,7 @@ def _combination_section(zc, y: np.ndarray, ref, resamples: int, table: dict) ->
     combined = rank_combination({k: v[scored] for k, v in strong.items()})
     singles = {k: v[scored] for k, v in (_columns(zc, None) or {}).items() if "." not in k}
     cells: list[Cell] = []
-    context = {**table, "n": int(scored.sum())}
+    context = {**table, "n": int(scored.sum()), "metrics": [zc_metric(p) for p in STRONG]}
     pub_row = ref[ref["proxy"] == BEST_PUBLISHED_AGGREGATE]
     rng = np.random.default_rng(0)
     draws = [rng.integers(0, len(yy), len(yy)) for _ in range(0 if full else resamples)]
