@@ -112,7 +112,7 @@ def official_gap(nb: object, dataset: str, proxy: str, ours: np.ndarray, theirs:
 
     def largest(v: np.ndarray) -> float:
         ok = np.isfinite(v) & np.isfinite(ref) & (ref != 0)
-        return float(np.max(np.abs(v[ok] - ref[ok]) / np.abs(ref[ok])))
+        return float(np.max(np.abs(v[ok] - ref[ok]) / np.abs(ref[ok]))) if ok.any() else np.nan
 
     ok = np.isfinite(ours) & np.isfinite(ref)
     return proxy, int(ok.sum()), largest(ours), largest(theirs)
