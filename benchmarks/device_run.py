@@ -180,7 +180,7 @@ def merge_chunk(ours: Path, theirs: Path) -> int:
     Raises:
         ValueError: the two chunks hold other archs (not the same chunk).
     """
-    from predictors.zero_cost.table import _write_csv
+    from predictors.zero_cost.table import _write_csv, row_reasons
 
     a = pd.read_csv(ours, dtype={"arch": str})
     b = pd.read_csv(theirs, dtype={"arch": str})
@@ -195,8 +195,7 @@ def merge_chunk(ours: Path, theirs: Path) -> int:
         new = a[col].isna().to_numpy() & b[col].notna().to_numpy()
         a.loc[new, col] = b.loc[new, col]
         gained |= new
-    ra = [json.loads(r) if isinstance(r, str) else {} for r in a["reasons"]]
-    rb = [json.loads(r) if isinstance(r, str) else {} for r in b["reasons"]]
+    ra, rb = row_reasons(a), row_reasons(b)
     for i, (x, y) in enumerate(zip(ra, rb)):
         extra = {k: v for k, v in y.items() if k not in x and (k not in a or pd.isna(a.at[i, k]))}
         if extra:

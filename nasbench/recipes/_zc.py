@@ -45,7 +45,7 @@ OWN_UNITS = {"params": "M", "flops": "M MACs"}
 
 #: the proxies computed for every arch (never fanned out): they read modules a cell's function
 #: does not use, e.g. a conv on a dead edge: its weights, its BN (Zen), its output (MeCo)
-#: (must match ``predictors.zero_cost.table.PER_CELL``)
+#: (``predictors.zero_cost.table`` plans its runs from this list)
 PER_CELL = ("params", "flops", "l2_norm", "zen", "meco")
 #: metrics that are another ``PER_CELL`` metric by definition, so per cell too where that one is:
 #: AZ-NAS's complexity is the network's FLOPs (its notebook reads the benchmark's per-cell FLOPs)

@@ -48,10 +48,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-#: proxies whose value depends on modules a cell's function does not use (a conv on a dead edge):
-#: its weights (params, flops, l2_norm), its BN's variance (Zen sums every BN) and its output
-#: (MeCo sums every module's eigenvalue term); computed for every arch, never fanned out
-PER_CELL = ("params", "flops", "l2_norm", "zen", "meco")
+# PER_CELL: the proxies computed for every arch, never fanned out (one list, the recipe's)
+from nasbench.recipes._zc import PER_CELL
+
 BATCH_SIZE = 64
 
 
@@ -248,21 +247,22 @@ def _has(df: pd.DataFrame, why: list[dict], proxy: str) -> np.ndarray:
     return value | reason
 
 
-def _reasons(df: pd.DataFrame) -> list[dict]:
+def row_reasons(df: pd.DataFrame) -> list[dict]:
+    """The ``reasons`` column of results rows, parsed (``{}`` where empty)."""
     return [json.loads(r) if isinstance(r, str) else {} for r in df["reasons"]]
 
 
-def missing_per_cell(out_dir: str | Path) -> int:
-    """Rows of a results folder that lack one of the run's ``PER_CELL`` proxies."""
+def missing_per_cell(out_dir: str | Path, rows: pd.DataFrame | None = None) -> int:
+    """Rows of a results folder (or of its already read ``rows``) that lack one of the run's
+    ``PER_CELL`` proxies."""
     out = Path(out_dir)
     proxies = json.loads((out / "manifest.json").read_text()).get("settings", {}).get("proxies", [])
     want = [p for p in proxies if p in PER_CELL]
-    n = 0
-    for path in sorted(out.glob("chunk-*.csv.gz")) if want else []:
-        df = pd.read_csv(path, dtype={"arch": str})
-        why = _reasons(df)
-        n += int((~np.all([_has(df, why, p) for p in want], axis=0)).sum())
-    return n
+    rows = read_results(out) if rows is None and want else rows
+    if not want or not len(rows) or "reasons" not in rows:
+        return 0
+    why = row_reasons(rows)
+    return int((~np.all([_has(rows, why, p) for p in want], axis=0)).sum())
 
 
 def fill(out_dir: str | Path, device: str | None = None, progress: bool = True,
@@ -288,7 +288,7 @@ def fill(out_dir: str | Path, device: str | None = None, progress: bool = True,
     done = 0
     for path in sorted(out.glob("chunk-*.csv.gz")):
         df = pd.read_csv(path, dtype={"arch": str})
-        reasons = _reasons(df)
+        reasons = row_reasons(df)
         has = {p: _has(df, reasons, p) for p in want}
         pending = 0
         for i, why in enumerate(reasons):
@@ -338,7 +338,7 @@ def redo_nonfinite(out_dir: str | Path, proxies: Sequence[str], device: str | No
     redone = 0
     for path in sorted(out.glob("chunk-*.csv.gz")):
         df = pd.read_csv(path)
-        reasons = [json.loads(r) if isinstance(r, str) else {} for r in df["reasons"]]
+        reasons = row_reasons(df)
         changed = False
         for i, why in enumerate(reasons):
             redo = [p for p in proxies if any(
@@ -533,7 +533,7 @@ def count_done(out_dir: str | Path, manifest: dict | None = None) -> dict:
     manifest = json.loads(path.read_text()) if manifest is None else manifest
     done = read_results(out)
     manifest["archs_done"] = int(len(done))
-    manifest["rows_missing_per_cell"] = missing_per_cell(out) if len(done) else 0
+    manifest["rows_missing_per_cell"] = missing_per_cell(out, done)
     manifest["arch_seconds_sum"] = round(float(done["seconds"].sum()) if len(done) else 0.0, 1)
     _write_manifest(path, manifest)
     return manifest
