@@ -319,8 +319,12 @@ def reference_anchors(bank: Bank, target: np.ndarray, compared: np.ndarray) -> d
     the reference (what a free baseline reaches); ``"seeds"``: two of the published runs
     against each other (the first two seed columns, archs with both: how well one full training
     run ranks another); ``"bank_minus_params"``: the bank's tau minus the parameter count's,
-    paired, with a 95 % interval (:func:`paired_tau_difference`; at least ``MIN_CELLS`` archs).
-    A key is missing where the store has no such metric or fewer than two seeds.
+    paired, with a 95 % interval (:func:`paired_tau_difference`; at least ``MIN_CELLS`` archs);
+    ``"short"``: ``(epochs, tau)`` of the store's shortest published training schedule (NB201:
+    its separate 12-epoch run, full network and data) against the reference, and
+    ``"bank_minus_short"`` the bank's tau minus it, paired: what a short full-size training
+    reaches, beside this bank's reduced one. A key is missing where the store has no such metric,
+    fewer than two seeds or no shorter budget.
     """
     import nasbench
 
@@ -336,6 +340,16 @@ def reference_anchors(bank: Bank, target: np.ndarray, compared: np.ndarray) -> d
             if ok.sum() >= MIN_CELLS:
                 out["bank_minus_params"] = paired_tau_difference(params[ok], compared[ok],
                                                                  target[ok])
+        full = bench.full_budget(ref.dataset)
+        shorter = [e for e in bench.budgets(ref.dataset, ref.metric)
+                   if e is not None and full is not None and e < full]
+        if shorter:
+            short = np.asarray(bench.query(archs, ref.dataset, ref.metric, budget=min(shorter)),
+                               dtype=float)
+            out["short"] = (min(shorter), kendall(short, target))
+            ok = np.isfinite(short) & np.isfinite(target) & np.isfinite(compared)
+            if ok.sum() >= MIN_CELLS:
+                out["bank_minus_short"] = paired_tau_difference(short[ok], compared[ok], target[ok])
         try:
             runs = np.asarray(bench.query(archs, ref.dataset, ref.metric, seed="all"), float)
         except nasbench.InvalidArgumentError:  # the store keeps only the seed mean
@@ -664,6 +678,15 @@ def _reference_lines(bank: Bank, a: dict[str, Any]) -> list[str]:
                 side = "above" if lo > 0 else "below" if hi < 0 else "not distinguishable from"
                 text += (f", and this bank is {side} it: {m:+.3f} [{lo:+.3f}, {hi:+.3f}] "
                          "(paired, 95 % bootstrap)")
+            parts.append(text)
+        if "short" in anchors:
+            epochs, st = anchors["short"]
+            text = (f"the published table's own {epochs}-epoch training (its full network and "
+                    f"data) ranks them at {_f(st.tau)} (n = {st.n})")
+            if "bank_minus_short" in anchors:
+                m, lo, hi = anchors["bank_minus_short"]
+                side = "above" if lo > 0 else "below" if hi < 0 else "not distinguishable from"
+                text += f", and this bank is {side} it: {m:+.3f} [{lo:+.3f}, {hi:+.3f}]"
             parts.append(text)
         if "seeds" in anchors:
             sd = anchors["seeds"]

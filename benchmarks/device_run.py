@@ -180,7 +180,7 @@ def merge_chunk(ours: Path, theirs: Path) -> int:
     Raises:
         ValueError: the two chunks hold other archs (not the same chunk).
     """
-    from predictors.zero_cost.table import _write_csv, row_reasons
+    from predictors.zero_cost.table import row_reasons, write_chunk
 
     a = pd.read_csv(ours, dtype={"arch": str})
     b = pd.read_csv(theirs, dtype={"arch": str})
@@ -204,7 +204,7 @@ def merge_chunk(ours: Path, theirs: Path) -> int:
         a.at[i, "reasons"] = json.dumps(x, sort_keys=True)
     a.loc[gained, "seconds"] = b.loc[gained, "seconds"].to_numpy()
     if gained.any():
-        _write_csv(a, ours)
+        write_chunk(a, ours)
     return int(gained.sum())
 
 

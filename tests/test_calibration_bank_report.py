@@ -282,6 +282,12 @@ def test_nb201_bank_yardsticks_from_the_published_table(cb, tmp_path):
     assert m == pytest.approx(kendalltau(final[live], ref).statistic
                               - kendalltau(params, ref).statistic, abs=1e-12)
     assert lo < m < hi
+    # NB201's own 12-epoch run (the budget-12 column) as a yardstick, paired with the bank
+    short = np.asarray(bench.query(idx, "cifar10", "test_accuracy", budget=12))
+    epochs, st = a["short"]
+    assert epochs == 12 and st.tau == pytest.approx(kendalltau(short, ref).statistic, abs=1e-12)
+    m, lo, hi = a["bank_minus_short"]
+    assert m == pytest.approx(kendalltau(final[live], ref).statistic - st.tau, abs=1e-12)
 
 
 def test_bank_recipes_pilot_of_the_same_runs_changes_nothing(cb, tmp_path):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -195,6 +196,24 @@ def test_fill_computes_the_per_cell_proxies_rows_lack(tmp_path):
     assert rows.at[sibling, "params"] == 0.5  # what the row held is kept
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["rows_missing_per_cell"] == 0 and table.fill(out, progress=False) == 0
+
+
+def test_fill_in_worker_processes_gives_the_serial_numbers(tmp_path):
+    rep = SPACE.canonical(SPACE.arch_at(3))
+    siblings = [a for a in SPACE.enumerate() if SPACE.canonical(a) == rep and a != rep][:2]
+    serial = tmp_path / "serial"
+    table.run("nb201", "cifar10", [rep], ["zen", "meco", "params"], serial, progress=False)
+    for k, sib in enumerate(siblings, start=1):  # one chunk each, so both workers get one
+        pd.DataFrame([{"index": SPACE.index(sib), "arch": sib, "params": 0.5, "reasons": "{}",
+                       "seconds": 0.1}]).to_csv(serial / f"chunk-0000{k}.csv.gz", index=False)
+    spread = tmp_path / "spread"
+    shutil.copytree(serial, spread)
+    assert table.fill(serial, progress=False) == 2
+    assert table.fill(spread, progress=False, n_jobs=2) == 2
+    a, b = (table.read_results(d).set_index("arch").sort_index() for d in (serial, spread))
+    assert a.loc[siblings, "meco"].notna().all()
+    pd.testing.assert_frame_equal(a.drop(columns="seconds"), b.drop(columns="seconds"))
+    assert json.loads((spread / "manifest.json").read_text())["rows_missing_per_cell"] == 0
 
 
 def test_recipe_fans_out_and_aggregates(tmp_path):

@@ -76,14 +76,16 @@ def describe_inputs(b: Benchmark) -> str:
     return " ".join(str(b.description).split())
 
 
-def is_complete(b: Benchmark) -> bool:
+def is_complete(b: Benchmark, pending: np.ndarray | None = None) -> bool:
     """True when every row of the table has some proxy value and no row is still ``unfinished``:
     the run scored every arch, so a NaN left in a column is that proxy undefined for the arch
     (e.g. a cell whose output ignores the input), not a value still to compute. ``params`` is
-    computed for every scored arch, so a row with no value at all is one the run has not reached."""
+    computed for every scored arch, so a row with no value at all is one the run has not reached.
+    ``pending``: ``unfinished(b)`` where the caller has it already."""
     cols = [np.isfinite(np.asarray(b.values(DATASET, m), dtype=np.float64))
             for m in b.metrics(DATASET) if is_zc_metric(m)]
-    return bool(cols) and bool(np.logical_or.reduce(cols).all()) and not unfinished(b).any()
+    pending = unfinished(b) if pending is None else pending
+    return bool(cols) and bool(np.logical_or.reduce(cols).all()) and not pending.any()
 
 
 def unfinished(b: Benchmark) -> np.ndarray:
@@ -124,7 +126,7 @@ def table_context(b: Benchmark, total: int) -> dict[str, object]:
     pending = unfinished(b)
     waiting = sorted(zc_metric(p) for p in PER_CELL if zc_metric(p) in b.metrics(DATASET) and (
         pending & ~np.isfinite(np.asarray(b.values(DATASET, zc_metric(p)), dtype=np.float64))).any())
-    return {"total": int(total), "inputs": describe_inputs(b), "complete": is_complete(b),
+    return {"total": int(total), "inputs": describe_inputs(b), "complete": is_complete(b, pending),
             "waiting": waiting}
 
 

@@ -49,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--fill", action="store_true",
                    help="compute the per-cell proxies (params, flops, l2_norm, zen, meco) that rows "
-                        "of an existing results folder lack, then stop (resumable)")
+                        "of an existing results folder lack, then stop (resumable; --n-jobs spreads "
+                        "its chunks)")
     p.add_argument("--redo-nonfinite", default=None, metavar="PROXIES",
                    help="comma-separated proxies: recompute them where a finished row holds a "
                         "non-finite value (after a fix to their numerics), then stop")
@@ -91,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.fill:
             if not (out / "manifest.json").is_file():
                 raise ValueError(f"--fill: {out} holds no results (no manifest.json)")
-            n = table.fill(out, device=args.device, progress=not args.no_progress)
+            n = table.fill(out, device=args.device, progress=not args.no_progress,
+                           n_jobs=args.n_jobs, scheduler=args.scheduler)
             print(f"{n} rows given their per-cell proxies in {out}")
             return 0
         if args.redo_nonfinite:

@@ -193,10 +193,26 @@ def read_results(out_dir: Path) -> pd.DataFrame:
     files = sorted(Path(out_dir).glob("chunk-*.csv.gz"))
     if not files:
         return pd.DataFrame(columns=["index", "arch"])
-    return pd.concat([pd.read_csv(f) for f in files], ignore_index=True)
+    return pd.concat([_read_chunk(f) for f in files], ignore_index=True)
 
 
-def _write_csv(df: pd.DataFrame, path: Path) -> None:
+#: chunk path -> ((inode, mtime_ns, size), rows): a long run counts its progress after every chunk, and
+#: without this each count would read every chunk again (quadratic in the number of chunks)
+_CHUNKS_READ: dict[Path, tuple[tuple[int, int, int], pd.DataFrame]] = {}
+
+
+def _read_chunk(path: Path) -> pd.DataFrame:
+    st = path.stat()
+    stamp = (st.st_ino, st.st_mtime_ns, st.st_size)  # a rewrite is a new file (os.replace)
+    hit = _CHUNKS_READ.get(path)
+    if hit is None or hit[0] != stamp:
+        hit = _CHUNKS_READ[path] = (stamp, pd.read_csv(path))
+    return hit[1]
+
+
+def write_chunk(df: pd.DataFrame, path: Path) -> None:
+    """Write a results chunk atomically (a temporary file renamed over ``path``), gzip without a
+    timestamp so that equal rows give equal bytes."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".csv.gz")
     os.close(fd)
     try:
@@ -234,7 +250,7 @@ def run_job(
         row["reasons"] = json.dumps(res.reasons, sort_keys=True)
         row["seconds"] = round(time.perf_counter() - t0, 3)
         rows.append(row)
-    _write_csv(pd.DataFrame(rows), chunk_path(Path(out_dir), job))
+    write_chunk(pd.DataFrame(rows), chunk_path(Path(out_dir), job))
     return len(rows)
 
 
@@ -266,55 +282,72 @@ def missing_per_cell(out_dir: str | Path, rows: pd.DataFrame | None = None) -> i
 
 
 def fill(out_dir: str | Path, device: str | None = None, progress: bool = True,
-         every: int = 25) -> int:
+         every: int = 25, n_jobs: int = 1, scheduler: Any = None) -> int:
     """Compute the run's ``PER_CELL`` proxies for every row that lacks them, with the run's
     settings (seed, batch, inputs), rewriting each chunk in place every ``every`` rows (atomic:
     a kill loses at most those); returns the rows computed. Resumable: a rerun skips rows that
-    now hold a value or a recorded reason."""
-    import torch
+    now hold a value or a recorded reason.
+
+    ``n_jobs`` worker processes (or a Dask ``scheduler``) each take whole chunks, so no chunk
+    is written by two of them; the numbers do not depend on how the chunks are spread, since
+    every proxy pass draws from its own seeded generator."""
     from tqdm import tqdm
 
-    from predictors.zero_cost import runner
+    from predictors.parallel import imap_unordered
 
     out = Path(out_dir)
     manifest = json.loads((out / "manifest.json").read_text())
     settings = manifest["settings"]
-    space, dataset, seed = settings["space"], settings["dataset"], settings["seed"]
-    want = [p for p in settings["proxies"] if p in PER_CELL]
-    inputs = _run_inputs(dataset, settings["batch_size"], seed, device)
-    torch.set_num_threads(1)
-    bar = tqdm(total=missing_per_cell(out), unit="arch", disable=not progress,
-               desc=f"{space} per-cell proxies")
+    done_rows = read_results(out)
+    bar = tqdm(total=missing_per_cell(out, done_rows), unit="arch", disable=not progress,
+               desc=f"{settings['space']} per-cell proxies")
+    work = functools.partial(_fill_chunk, settings=settings, device=device, every=every)
     done = 0
-    for path in sorted(out.glob("chunk-*.csv.gz")):
-        df = pd.read_csv(path, dtype={"arch": str})
-        reasons = row_reasons(df)
-        has = {p: _has(df, reasons, p) for p in want}
-        pending = 0
-        for i, why in enumerate(reasons):
-            lack = [p for p in want if not has[p][i]]
-            if not lack:
-                continue
-            t0 = time.perf_counter()
-            res = runner.compute_arch(space, df.at[i, "arch"], dataset, inputs, lack, seed=seed,
-                                      device=device)
-            for col, value in res.values.items():
-                if col not in df:
-                    df[col] = np.nan
-                df.at[i, col] = value
-            why.update(res.reasons)
-            df.at[i, "reasons"] = json.dumps(why, sort_keys=True)
-            df.at[i, "seconds"] = round(float(df.at[i, "seconds"]) + time.perf_counter() - t0, 3)
-            done, pending = done + 1, pending + 1
-            bar.update(1)
-            if pending >= every:
-                _write_csv(df, path)
-                pending = 0
-        if pending:
-            _write_csv(df, path)
+    for n in imap_unordered(work, sorted(out.glob("chunk-*.csv.gz")), n_jobs=n_jobs,
+                            scheduler=scheduler):
+        done += n
+        bar.update(n)
     bar.close()
     count_done(out, manifest)
     return done
+
+
+def _fill_chunk(path: Path, settings: dict, device: str | None, every: int) -> int:
+    """``fill``'s work on one chunk file; returns the rows computed."""
+    import torch
+
+    from predictors.zero_cost import runner
+
+    space, dataset, seed = settings["space"], settings["dataset"], settings["seed"]
+    want = [p for p in settings["proxies"] if p in PER_CELL]
+    df = pd.read_csv(path, dtype={"arch": str})
+    reasons = row_reasons(df)
+    has = {p: _has(df, reasons, p) for p in want}
+    todo = [(i, [p for p in want if not has[p][i]]) for i in range(len(df))]
+    todo = [(i, lack) for i, lack in todo if lack]
+    if not todo:
+        return 0
+    inputs = _run_inputs(dataset, settings["batch_size"], seed, device)
+    torch.set_num_threads(1)
+    pending = 0
+    for i, lack in todo:
+        t0 = time.perf_counter()
+        res = runner.compute_arch(space, df.at[i, "arch"], dataset, inputs, lack, seed=seed,
+                                  device=device)
+        for col, value in res.values.items():
+            if col not in df:
+                df[col] = np.nan
+            df.at[i, col] = value
+        reasons[i].update(res.reasons)
+        df.at[i, "reasons"] = json.dumps(reasons[i], sort_keys=True)
+        df.at[i, "seconds"] = round(float(df.at[i, "seconds"]) + time.perf_counter() - t0, 3)
+        pending += 1
+        if pending >= every:
+            write_chunk(df, path)
+            pending = 0
+    if pending:
+        write_chunk(df, path)
+    return len(todo)
 
 
 def redo_nonfinite(out_dir: str | Path, proxies: Sequence[str], device: str | None = None) -> int:
@@ -355,7 +388,7 @@ def redo_nonfinite(out_dir: str | Path, proxies: Sequence[str], device: str | No
             df.at[i, "reasons"] = json.dumps(why, sort_keys=True)
             changed, redone = True, redone + 1
         if changed:
-            _write_csv(df, path)
+            write_chunk(df, path)
     return redone
 
 
@@ -512,7 +545,7 @@ def run(
     bar.close()
     _progress(manifest_path, manifest, out, t0)
     if manifest.get("rows_missing_per_cell"):  # rows from before a proxy became per-cell
-        fill(out, device=device, progress=progress)
+        fill(out, device=device, progress=progress, n_jobs=n_jobs, scheduler=scheduler)
         _progress(manifest_path, manifest, out, t0)
     return out
 
