@@ -286,6 +286,9 @@ def test_suite_zero_fig6_ours_nb301_row_is_spearman_over_the_500_genotypes(store
         assert cell.ours == pytest.approx(spearman(x[keep], y[keep]), abs=1e-12)
         assert keep.sum() == 500 and cell.low < cell.ours < cell.high
     assert cells[("NB301-CF10", "synflow (`zc/synflow`)")].published == 0.18
+    # (same report) NB201's l2_norm is the convolution count plus init noise, in both tables
+    l2 = cells[("NB201-CF10", "l2_norm (`zc/l2_norm`)")]
+    assert l2.verdict == "explained" and min(l2.context["ties"]["r2"]) > 0.9999
 
 
 def test_frustratingly_hard_picks_against_random_search(stores):
@@ -380,6 +383,35 @@ def test_suite_zero_fig6_ours_explanations_read_the_numbers():
     assert _theirs_miss_it_too(cell((0.70, 0.68, 0.72), (0.08, 0.14))) is None  # and ours != theirs
     assert "published `flops` on all 15,625" in _official(cell(None, official=("flops", 15625, 0.0, 1.02)))
     assert _official(cell(None, official=("flops", 15625, 0.01, 1.02))) is None  # ours not exact
+
+
+def test_suite_zero_fig6_ours_ties_rule_reads_a_count_and_its_noise():
+    from scipy.stats import spearmanr
+
+    from predictors.reproduce.base import Cell
+    from predictors.reproduce.suite_zero_fig6_ours import _ties, tie_context
+
+    rng = np.random.default_rng(0)
+    count = rng.integers(0, 7, 3000).astype(float)
+    y = count + rng.normal(0, 2, count.size)
+    ours = 51 * count + 28 + rng.normal(0, 0.2, count.size)
+    ties = tie_context(count, ours, 51 * count + 27 + rng.normal(0, 0.2, count.size), y, 20)
+    assert min(ties["r2"]) > 0.9999
+    # the random tie-break is the count plus a draw below its steps: its Spearman, exactly
+    jitter = np.random.default_rng(0).uniform(0, 0.5, count.size)
+    rho = [spearmanr(count[s] + jitter[s], y[s]).statistic for s in
+           (np.random.default_rng(k).choice(count.size, 1000, replace=False) for k in range(20))]
+    assert ties["random"][0] == pytest.approx(np.mean(rho), abs=1e-12)
+    low, high = ties["random"][1:]
+
+    def cell(published, context):
+        return Cell("NB201-CF10", "l2_norm", 0.9, 0.88, 0.92, published=published,
+                    rounding=0.005, context={"ties": context})
+    assert "the number of convolutions to R^2" in _ties(cell((low + high) / 2, ties))
+    assert _ties(cell(high + 0.05, ties)) is None  # not what a random tie-break gives
+    noisy = {**ties, "r2": (0.95, ties["r2"][1])}  # ours not (only) a count
+    assert _ties(cell((low + high) / 2, noisy)) is None
+    assert tie_context(np.ones(50), ours[:50], ours[:50], y[:50], 5) is None  # one value: no ties
 
 
 def test_unfinished_rows_are_those_waiting_for_a_per_cell_proxy(tmp_path):
