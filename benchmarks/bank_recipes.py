@@ -36,7 +36,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# after ROOT: benchmarks/predictors.py must not shadow the package, here or in worker processes
+# (they inherit sys.path)
+sys.path.append(str(Path(__file__).resolve().parent))
 
 from calibration_bank import (  # noqa: E402  (a sibling script, importable once on the path)
     BOOTSTRAP_RESAMPLES,
