@@ -675,7 +675,7 @@ def _reference_lines(bank: Bank, a: dict[str, Any]) -> list[str]:
             text = f"the parameter count alone ranks them at {_f(p.tau)} (n = {p.n})"
             if "bank_minus_params" in anchors:
                 m, lo, hi = anchors["bank_minus_params"]
-                side = "above" if lo > 0 else "below" if hi < 0 else "not distinguishable from"
+                side = _side(lo, hi)
                 text += (f", and this bank is {side} it: {m:+.3f} [{lo:+.3f}, {hi:+.3f}] "
                          "(paired, 95 % bootstrap)")
             parts.append(text)
@@ -685,7 +685,7 @@ def _reference_lines(bank: Bank, a: dict[str, Any]) -> list[str]:
                     f"data) ranks them at {_f(st.tau)} (n = {st.n})")
             if "bank_minus_short" in anchors:
                 m, lo, hi = anchors["bank_minus_short"]
-                side = "above" if lo > 0 else "below" if hi < 0 else "not distinguishable from"
+                side = _side(lo, hi)
                 text += f", and this bank is {side} it: {m:+.3f} [{lo:+.3f}, {hi:+.3f}]"
             parts.append(text)
         if "seeds" in anchors:
@@ -699,6 +699,11 @@ def _reference_lines(bank: Bank, a: dict[str, Any]) -> list[str]:
     for e, te in a["per_epoch"].items():
         lines.append(f"| {e} | {_f(te.tau)} (n = {te.n}) |")
     return lines
+
+
+def _side(low: float, high: float) -> str:
+    """Where a paired difference's 95 % interval puts the bank against a yardstick."""
+    return "above" if low > 0 else "below" if high < 0 else "not distinguishable from"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -139,7 +139,9 @@ def tie_context(count: np.ndarray, ours: np.ndarray, theirs: np.ndarray, y: np.n
     """``_ties``' context: ``r2`` (ours, theirs) of an affine fit on ``count``; ``random``: the
     :func:`spearman_summary` of ``count`` with ties broken by a seeded uniform draw smaller than
     its steps; ``within``: for ours and theirs, the (lowest, highest) Spearman of the fit's
-    residual with ``y`` inside a count, over the counts with at least 10 archs. None where ``count`` takes fewer than 3 values.
+    residual with ``y`` inside a count, over the counts with at least 10 archs. ``random`` and
+    ``within`` only where both fits reach ``TIE_R2`` (``_ties`` reads them only there); None where
+    ``count`` takes fewer than 3 values.
 
     Shapes:
         count, ours, theirs, y: (n,) finite, the same archs
@@ -161,6 +163,8 @@ def tie_context(count: np.ndarray, ours: np.ndarray, theirs: np.ndarray, y: np.n
         return float(np.nanmin(rhos)), float(np.nanmax(rhos))
 
     (r2_ours, res_ours), (r2_theirs, res_theirs) = residual(ours), residual(theirs)
+    if min(r2_ours, r2_theirs) < TIE_R2:
+        return {"r2": (r2_ours, r2_theirs)}
     jitter = np.random.default_rng(0).uniform(0, 0.5, count.size)  # steps of a count are >= 1
     return {"r2": (r2_ours, r2_theirs),
             "random": spearman_summary(count + jitter, y, SIZE, draws)[:3],

@@ -298,8 +298,7 @@ def fill(out_dir: str | Path, device: str | None = None, progress: bool = True,
     out = Path(out_dir)
     manifest = json.loads((out / "manifest.json").read_text())
     settings = manifest["settings"]
-    done_rows = read_results(out)
-    bar = tqdm(total=missing_per_cell(out, done_rows), unit="arch", disable=not progress,
+    bar = tqdm(total=missing_per_cell(out), unit="arch", disable=not progress,
                desc=f"{settings['space']} per-cell proxies")
     work = functools.partial(_fill_chunk, settings=settings, device=device, every=every)
     done = 0
