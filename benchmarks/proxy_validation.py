@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("NASBENCH_DATA", str(ROOT.parent / "shared" / "data"))
 
 import nasbench  # noqa: E402
+from nasbench.recipes._zc import PER_CELL  # noqa: E402
 from nasbench.recipes.nb201_zc import AZ_COMPONENTS, rank_aggregate  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "proxy_validation_nb201.md"
@@ -219,14 +220,14 @@ def main() -> int:
     vk = pd.read_csv(REF / "zc_proxies_nb201_all.csv").set_index("proxy")["cifar10_spearman"]
     sz = pd.read_csv(REF / "suite_zero_spearman.csv").set_index("benchmark").loc["NB201-CF10"]
     lines = [
-        "# NB201 proxies: validation on the cells scored so far",
+        "# NB201 proxies: validation against accuracy and the published scores",
         "",
         "Command: `NASBENCH_DATA=../shared/data .venv/bin/python benchmarks/proxy_validation.py "
         + " ".join(sys.argv[1:]) + "`",
         "",
         f"{scored} cells scored with the data proxies (isomorphism-class representatives), fanned "
         "out to all 15,625 as the `nb201_zc` store does (a cell takes its representative's score; "
-        "params, flops and l2_norm are computed per cell); 'cells': those with a value. rho(acc): "
+        f"{', '.join(PER_CELL)} are computed per cell); 'cells': those with a value. rho(acc): "
         "Spearman with CIFAR-10 200-epoch test accuracy; "
         "published: over all 15,625 (VKDNW reruns, GradSign paper); Suite-Zero: its Figure 6 "
         "(1,000 cells, validation accuracy). rho(SZ) / rho(zc-nas): Spearman of our scores with "

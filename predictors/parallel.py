@@ -63,7 +63,10 @@ def imap_unordered(
     else:
         from joblib import Parallel, delayed
 
-        yield from Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+        # one task per batch: a resumed run's finished tasks return at once, and joblib's
+        # automatic batching would then grow its batches until two long tasks left side by side
+        # go to one worker while the other waits idle
+        yield from Parallel(n_jobs=n_jobs, batch_size=1, return_as="generator_unordered")(
             delayed(fn)(task) for task in tasks
         )
 

@@ -58,3 +58,19 @@ def test_proxy_table_on_a_dask_cluster_equals_the_local_run(tmp_path):
     assert here["index"].tolist() == archs
     cols = ["index", "arch", *proxies]
     pd.testing.assert_frame_equal(here[cols], there[cols])
+
+
+def _pid_after(seconds: float) -> tuple[float, int]:
+    import os
+    import time
+
+    time.sleep(seconds)
+    return seconds, os.getpid()
+
+
+def test_long_tasks_after_many_instant_ones_go_to_different_workers():
+    # a resumed run skips its finished chunks in no time; joblib's automatic batching then grew its
+    # batches and handed the last two long chunks to one worker while the other sat idle
+    tasks = [0.0] * 260 + [1.0, 1.0] + [0.0] * 15
+    slow = {pid for s, pid in imap_unordered(_pid_after, tasks, n_jobs=2) if s}
+    assert len(slow) == 2
