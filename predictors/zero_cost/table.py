@@ -263,6 +263,12 @@ def _has(df: pd.DataFrame, why: list[dict], proxy: str) -> np.ndarray:
     return value | reason
 
 
+def _lacking(df: pd.DataFrame, reasons: list[dict], want: list[str]) -> list[list[str]]:
+    """Per row of a chunk: the proxies of ``want`` it holds neither a value nor a reason for."""
+    has = {p: _has(df, reasons, p) for p in want}
+    return [[p for p in want if not has[p][i]] for i in range(len(df))]
+
+
 def row_reasons(df: pd.DataFrame) -> list[dict]:
     """The ``reasons`` column of results rows, parsed (``{}`` where empty)."""
     return [json.loads(r) if isinstance(r, str) else {} for r in df["reasons"]]
@@ -277,8 +283,7 @@ def missing_per_cell(out_dir: str | Path, rows: pd.DataFrame | None = None) -> i
     rows = read_results(out) if rows is None and want else rows
     if not want or not len(rows) or "reasons" not in rows:
         return 0
-    why = row_reasons(rows)
-    return int((~np.all([_has(rows, why, p) for p in want], axis=0)).sum())
+    return sum(map(bool, _lacking(rows, row_reasons(rows), want)))
 
 
 def fill(out_dir: str | Path, device: str | None = None, progress: bool = True,
@@ -321,9 +326,7 @@ def _fill_chunk(path: Path, settings: dict, device: str | None, every: int) -> i
     want = [p for p in settings["proxies"] if p in PER_CELL]
     df = pd.read_csv(path, dtype={"arch": str})
     reasons = row_reasons(df)
-    has = {p: _has(df, reasons, p) for p in want}
-    todo = [(i, [p for p in want if not has[p][i]]) for i in range(len(df))]
-    todo = [(i, lack) for i, lack in todo if lack]
+    todo = [(i, lack) for i, lack in enumerate(_lacking(df, reasons, want)) if lack]
     if not todo:
         return 0
     inputs = _run_inputs(dataset, settings["batch_size"], seed, device)
