@@ -71,6 +71,33 @@ def shared_with(b: Benchmark, dataset: str, metric: str, ours: np.ndarray, y: np
     return (ours[keep], theirs[keep], y[keep]) if keep.sum() >= 10 else None
 
 
+#: our proxy table -> its seed study (committed, ``data/zc_seeds/<folder>/``): ``archs.txt`` (a
+#: seeded sample of the archs the table scored itself) and ``seed-<k>/``, the results of
+#: ``nasbench proxies SPACE --archs archs.txt --seed k`` (another init and another image batch for
+#: every arch); the table itself is seed 0. The folder's README has the commands.
+SEED_STUDIES = {"nb201_zc": "nb201_cifar10"}
+
+
+def seed_scores(store: str, proxy: str) -> dict[int, dict[str, float]]:
+    """Our scores of ``proxy`` under seeds other than the table's: ``{seed: {arch: score}}``,
+    from ``store``'s seed study (``SEED_STUDIES``); empty where it has none or none scored
+    ``proxy``. Arch strings as the results folders hold them (the table's ``archs``)."""
+    from nasbench.config import PROJECT_ROOT
+    from nasbench.recipes._zc import read_results
+
+    folder = SEED_STUDIES.get(store)
+    if folder is None:
+        return {}
+    out: dict[int, dict[str, float]] = {}
+    for run in sorted((PROJECT_ROOT / "data" / "zc_seeds" / folder).glob("seed-*")):
+        manifest, rows = read_results(run)
+        names = [alias for alias in ALIASES.get(proxy, (proxy,)) if alias in rows.columns]
+        if names and len(rows):
+            out[int(manifest["settings"]["seed"])] = dict(
+                zip(rows["arch"], rows[names[0]].astype(np.float64)))
+    return out
+
+
 def describe_inputs(b: Benchmark) -> str:
     """What the table says about its inputs (images, batch, seed): the store's description."""
     return " ".join(str(b.description).split())

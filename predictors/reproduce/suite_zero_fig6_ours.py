@@ -13,7 +13,9 @@ A gap is **explained** when Suite-Zero's own scores miss the published value as 
 not differ from theirs on the same draws (the gap is the figure's, not our computation's), when
 our scores equal the benchmark's own published column of the quantity (``flops``, ``params``)
 and Suite-Zero's do not, or when both scores are the number of convolutions to within init noise
-(NB201's ``l2_norm``) and the published value is that count with its ties broken at random.
+(NB201's ``l2_norm``) and the published value is that count with its ties broken at random,
+or when the table's seed study (``own_proxies.SEED_STUDIES``: the same archs scored under other
+seeds, each another init and image batch) moves our Spearman by as much as the gap.
 """
 
 from __future__ import annotations
@@ -121,9 +123,45 @@ def _ties(cell: Cell) -> str | None:
             "for every cell)")
 
 
-RULES = (Rule("common", _common), Rule("theirs", _theirs),
+def _seeds(cell: Cell) -> str | None:
+    """Our Spearman on the seed study's archs under each seed (a note wherever the study has the
+    proxy)."""
+    s = cell.context.get("seeds")
+    if s is None:
+        return None
+    rho = ", ".join(f"{r:+.2f}" for r in s["rho"].values())
+    return (f"our scores under seeds {_seed_list(s['rho'])} (each another init and image batch) "
+            f"rank the target at {rho} on {s['n']} of these archs (`{s['folder']}`)")
+
+
+def _seed_spread(cell: Cell) -> str | None:
+    """Explained when moving ours by the seed study's spread (each seed's Spearman minus seed 0's,
+    on the same archs, at least ``MIN_SEEDS`` other seeds) reaches the published value."""
+    s = cell.context.get("seeds")
+    if s is None or cell.published is None or len(s["rho"]) < MIN_SEEDS + 1:
+        return None
+    shifts = [r - s["rho"][0] for r in s["rho"].values()]
+    low, high = cell.ours + min(shifts), cell.ours + max(shifts)
+    if not low - cell.rounding <= cell.published <= high + cell.rounding:
+        return None
+    return (f"the seeds move our Spearman on those archs by {min(shifts):+.2f} to "
+            f"{max(shifts):+.2f} from seed 0's; moved so, ours spans [{low:.2f}, {high:.2f}], "
+            "which holds the published value: the gap is within the proxy's seed-to-seed spread")
+
+
+def _seed_list(rho: dict[int, float]) -> str:
+    keys = sorted(rho)
+    consecutive = keys == list(range(keys[0], keys[0] + len(keys)))
+    return f"{keys[0]}-{keys[-1]}" if consecutive and len(keys) > 2 else ", ".join(map(str, keys))
+
+
+RULES = (Rule("common", _common), Rule("theirs", _theirs), Rule("seeds", _seeds),
          Rule("theirs_miss_it_too", _theirs_miss_it_too, verifies=True),
-         Rule("official", _official, verifies=True), Rule("ties", _ties, verifies=True))
+         Rule("official", _official, verifies=True), Rule("ties", _ties, verifies=True),
+         Rule("seed_spread", _seed_spread, verifies=True))
+
+#: other seeds a seed study needs before ``_seed_spread`` reads its spread
+MIN_SEEDS = 3
 
 #: how much of a proxy's variance the convolution count must explain for ``_ties``
 TIE_R2 = 0.999
@@ -201,6 +239,31 @@ def paired_gap(ours: np.ndarray, theirs: np.ndarray, y: np.ndarray, draws: int
     return bootstrap_corr_gap(ours, theirs, y, draws)[1:]
 
 
+def seed_context(seeds: dict[int, dict[str, float]], archs: list[str], keep: np.ndarray,
+                 ours: np.ndarray, y: np.ndarray) -> dict | None:
+    """``_seeds``' context: ``rho`` (seed -> Spearman with ``y``; seed 0 = ``ours``, the table)
+    and ``n``, over the archs of the seed study that are in ``keep`` and scored under every seed;
+    None where fewer than 30 are.
+
+    Shapes:
+        ours, y: (len(archs),); keep: indices into them
+    """
+    from scipy.stats import spearmanr
+
+    kept = set(keep.tolist())
+    pos = {a: i for i, a in enumerate(archs)}
+    common = [a for a in set.intersection(*(set(v) for v in seeds.values()))
+              if pos.get(a) in kept and all(np.isfinite(v[a]) for v in seeds.values())]
+    if len(common) < 30:
+        return None
+    common.sort(key=pos.__getitem__)
+    at = np.array([pos[a] for a in common])
+    rho = {0: float(spearmanr(ours[at], y[at]).statistic)}
+    for k in sorted(seeds):
+        rho[k] = float(spearmanr([seeds[k][a] for a in common], y[at]).statistic)
+    return {"rho": rho, "n": len(common)}
+
+
 def run(config: Config) -> Report:
     ref = read_reference("suite_zero_spearman.csv")
     draws = config.seeds or DEFAULT_DRAWS
@@ -240,6 +303,11 @@ def run(config: Config) -> Report:
                 context["official"] = official_gap(nb, dataset, proxy, ours, theirs, rows)
                 context["ties"] = tie_context(conv_count([zc.archs[i] for i in keep]),
                                               ours[keep], theirs[keep], y[keep], draws)
+            seeds = own_proxies.seed_scores(table, proxy)
+            found_seeds = seed_context(seeds, zc.archs, keep, ours, y) if seeds else None
+            if found_seeds is not None:
+                found_seeds["folder"] = f"data/zc_seeds/{own_proxies.SEED_STUDIES[table]}"
+                context["seeds"] = found_seeds
             text = rec[proxy]
             cells.append(judge(Cell(
                 label, f"{proxy} (`{metric}`)", mean, low, high,
