@@ -453,7 +453,7 @@ def test_the_nb201_seed_study_holds_other_seeds_scores_of_its_archs():
     from predictors.reproduce import own_proxies
     from predictors.zero_cost import runner
 
-    seeds = own_proxies.seed_scores("nb201_zc", "plain")
+    seeds = own_proxies.seed_scores(own_proxies.seed_runs("nb201_zc"), "plain")
     assert len(seeds) >= 3 and all(len(v) >= 100 for v in seeds.values())
     zc = nasbench.load("nb201_zc")
     table = dict(zip(zc.archs, np.asarray(zc.values("cifar10", "zc/plain"), dtype=float)))

@@ -9,7 +9,7 @@ the archs computed so far and say how many, and whether the table is complete (`
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,6 +17,8 @@ from nasbench.vocab import is_zc_metric, zc_metric
 from predictors.reproduce.base import Cell, Rule, StudySkipped, load_store
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from nasbench import Benchmark
 
 STORE = "nb201_zc"
@@ -46,12 +48,15 @@ def open_table(store: str = STORE) -> Benchmark:
 
 def column(b: Benchmark, proxy: str) -> tuple[str, np.ndarray] | None:
     """``(metric, values)`` of ``proxy`` in the table, or None if it has no such column."""
-    names = b.metrics(DATASET)
-    for alias in ALIASES.get(proxy, (proxy,)):
-        metric = zc_metric(alias)
-        if metric in names:
-            return metric, np.asarray(b.values(DATASET, metric), dtype=np.float64)
-    return None
+    metric = _first_alias(proxy, set(b.metrics(DATASET)), zc_metric)
+    if metric is None:
+        return None
+    return metric, np.asarray(b.values(DATASET, metric), dtype=np.float64)
+
+
+def _first_alias(proxy: str, present: Any, name: Any = str) -> str | None:
+    """``name(alias)`` of the first of ``proxy``'s ``ALIASES`` whose name is in ``present``."""
+    return next((name(a) for a in ALIASES.get(proxy, (proxy,)) if name(a) in present), None)
 
 
 def shared_with(b: Benchmark, dataset: str, metric: str, ours: np.ndarray, y: np.ndarray
@@ -78,23 +83,31 @@ def shared_with(b: Benchmark, dataset: str, metric: str, ours: np.ndarray, y: np
 SEED_STUDIES = {"nb201_zc": "nb201_cifar10"}
 
 
-def seed_scores(store: str, proxy: str) -> dict[int, dict[str, float]]:
-    """Our scores of ``proxy`` under seeds other than the table's: ``{seed: {arch: score}}``,
-    from ``store``'s seed study (``SEED_STUDIES``); empty where it has none or none scored
-    ``proxy``. Arch strings as the results folders hold them (the table's ``archs``)."""
+def seed_runs(store: str) -> dict[int, pd.DataFrame]:
+    """The rows of ``store``'s seed study (``SEED_STUDIES``), read once: ``{seed: rows}`` (the
+    results folders' ``arch`` and proxy columns); empty where the table has none."""
     from nasbench.config import PROJECT_ROOT
     from nasbench.recipes._zc import read_results
 
     folder = SEED_STUDIES.get(store)
     if folder is None:
         return {}
-    out: dict[int, dict[str, float]] = {}
+    runs = {}
     for run in sorted((PROJECT_ROOT / "data" / "zc_seeds" / folder).glob("seed-*")):
         manifest, rows = read_results(run)
-        names = [alias for alias in ALIASES.get(proxy, (proxy,)) if alias in rows.columns]
-        if names and len(rows):
-            out[int(manifest["settings"]["seed"])] = dict(
-                zip(rows["arch"], rows[names[0]].astype(np.float64)))
+        runs[int(manifest["settings"]["seed"])] = rows
+    return runs
+
+
+def seed_scores(runs: dict[int, pd.DataFrame], proxy: str) -> dict[int, dict[str, float]]:
+    """Our scores of ``proxy`` in a seed study's ``runs`` (``seed_runs``): ``{seed: {arch:
+    score}}``, for the seeds that scored it. Arch strings as the results folders hold them (the
+    table's ``archs``)."""
+    out: dict[int, dict[str, float]] = {}
+    for seed, rows in runs.items():
+        name = _first_alias(proxy, rows.columns)
+        if name is not None and len(rows):
+            out[seed] = dict(zip(rows["arch"], rows[name].astype(np.float64)))
     return out
 
 

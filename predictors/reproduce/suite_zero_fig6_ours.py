@@ -281,6 +281,7 @@ def run(config: Config) -> Report:
             continue
         nb = load_store(store)
         rows = nb.rows(zc.archs)  # our table's archs, in its order, as rows of the published store
+        seed_runs = own_proxies.seed_runs(table)
         y = np.asarray(nb.values(dataset, target), dtype=np.float64)[rows]
         cells = []
         for proxy in proxies:
@@ -303,7 +304,7 @@ def run(config: Config) -> Report:
                 context["official"] = official_gap(nb, dataset, proxy, ours, theirs, rows)
                 context["ties"] = tie_context(conv_count([zc.archs[i] for i in keep]),
                                               ours[keep], theirs[keep], y[keep], draws)
-            seeds = own_proxies.seed_scores(table, proxy)
+            seeds = own_proxies.seed_scores(seed_runs, proxy)
             found_seeds = seed_context(seeds, zc.archs, keep, ours, y) if seeds else None
             if found_seeds is not None:
                 found_seeds["folder"] = f"data/zc_seeds/{own_proxies.SEED_STUDIES[table]}"
