@@ -229,20 +229,22 @@ def test_nbgraph_forward_on_real_graph(dataset, nodes, classes):
     assert torch.equal(net(data), net(data.x, data.edge_index))
 
 
-@pytest.mark.parametrize("arch", ["0-0-1-2|gcn,sage,gin,fc", "0-0-1-1|graph,cheb,gat,arma"])
+@pytest.mark.parametrize("arch", ["0-0-1-2|gcn,sage,gin,fc", "0-0-1-1|graph,cheb,gat,arma",
+                                  "0-0-0-1|arma,arma,gat,sage"])
 def test_nbgraph_sparse_input_equals_dense(arch):
-    # Cora's 1.3 %-full features multiplied on their non-zero entries: the same dropout draw, the
-    # same outputs and gradients to float rounding, for every op that reads the raw input
+    # Cora's 1.3 %-full features multiplied on their non-zero entries: the same outputs and
+    # gradients to float rounding, for every op that reads the raw input (ARMA's own weights too);
+    # dropout 0, since the sparse path draws its input mask from other random numbers
     import copy
 
     from predictors.networks import graph_data
-    from predictors.networks.sparse_features import SparseAwarePygLinear
+    from predictors.networks.sparse_features import SparseAwareARMA, SparseAwarePygLinear
 
     data = graph_data.load("cora")
     outs, grads = [], []
     for sparse in (False, True):
         torch.manual_seed(0)
-        net = networks.build("nbgraph", arch, "cora", dropout=0.7, sparse_input=sparse).train()
+        net = networks.build("nbgraph", arch, "cora", dropout=0.0, sparse_input=sparse).train()
         out = net(data.x, data.edge_index)
         out[data.train_mask].logsumexp(1).sum().backward()
         outs.append(out.detach())
@@ -250,12 +252,36 @@ def test_nbgraph_sparse_input_equals_dense(arch):
     assert (outs[0] - outs[1]).abs().max() < 1e-4 * outs[0].abs().max()
     assert (grads[0] - grads[1]).abs().max() < 1e-5 * grads[0].abs().max()
     # only the raw-input ops are sparse-aware; copies keep it and compute with their own weights
-    assert type(net.ops[0].lin if hasattr(net.ops[0], "lin") else net.ops[0].lin_rel) is SparseAwarePygLinear
+    first = net.ops[0]  # reads the raw input
+    if type(first).__name__.endswith("ARMA"):
+        assert type(first) is SparseAwareARMA
+    else:
+        assert type(first.lin if hasattr(first, "lin") else first.lin_rel) is SparseAwarePygLinear
     assert "SparseAware" not in type(net.fc).__name__
     twin = copy.deepcopy(net).eval()
     with torch.no_grad():
         twin.ops[0].reset_parameters()
         assert not torch.allclose(twin(data.x, data.edge_index), net.eval()(data.x, data.edge_index))
+
+
+def test_nbgraph_input_dropout_draws_the_non_zero_entries_only():
+    # F.dropout's distribution (kept with probability 1 - p, scaled by 1 / (1 - p)), zeros stay
+    # zero, the twin holds the dropped tensor, and a seed gives the same draw twice
+    from predictors.networks import graph_data
+    from predictors.networks.sparse_features import dropout
+
+    x = graph_data.load("cora").x
+    nz = x != 0
+    torch.manual_seed(1)
+    d = dropout(x, 0.7, True)
+    kept = d[nz] != 0
+    n = int(nz.sum())
+    assert abs(float(kept.float().mean()) - 0.3) < 4 * (0.3 * 0.7 / n) ** 0.5
+    assert torch.allclose(d[nz][kept], x[nz][kept] / 0.3) and not d[~nz].any()
+    assert torch.equal(d._sparse_twin.to_dense(), d)
+    torch.manual_seed(1)
+    assert torch.equal(dropout(x, 0.7, True), d)
+    assert torch.equal(dropout(x, 0.7, False), x) and not dropout(x, 1.0, True).any()
 
 
 def test_nbgraph_sparse_input_skips_inputs_that_need_a_gradient():

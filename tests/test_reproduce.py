@@ -370,6 +370,24 @@ def test_all_writes_an_index_with_the_runs_cost():
     assert "2 studies in 5.7 min wall" in text and "- robot: 6 cells; 1 s" in text
 
 
+def test_a_named_study_replaces_its_line_in_the_index(tmp_path):
+    import argparse
+
+    args = argparse.Namespace(seeds=None, n_jobs=2)
+    text = cli._index(["nb201-facts: 12 cells (12 match); 0 s", "robot: 6 cells; 1 s"], 339.0, args)
+    new = cli._update_index(text, ["robot", "nbgraph"], ["robot: 7 cells; 2 s", "nbgraph: 1 cell; 0 s"],
+                            args)
+    lines = new.splitlines()
+    assert "- robot: 7 cells; 2 s (rerun alone: `nasbench reproduce robot`)" in lines
+    assert "- robot: 6 cells; 1 s" not in lines and lines[-1].startswith("- nbgraph: 1 cell")
+    assert "- nb201-facts: 12 cells (12 match); 0 s" in lines and "5.7 min wall" in new
+    # end to end: a named study rewrites only its own line of an existing index
+    (tmp_path / "README.md").write_text(text)
+    assert cli.main(["nb201-facts", "--out", str(tmp_path), "--quiet"]) == 0
+    index = (tmp_path / "README.md").read_text()
+    assert "(rerun alone: `nasbench reproduce nb201-facts`)" in index and "- robot: 6 cells; 1 s" in index
+
+
 def test_suite_zero_fig6_ours_explanations_read_the_numbers():
     from predictors.reproduce.base import Cell
     from predictors.reproduce.suite_zero_fig6_ours import _official, _theirs_miss_it_too

@@ -2,6 +2,10 @@
 
 ``get(name)`` returns a benchmark's ``Recipe``; ``available()`` lists them. Adding
 ``nasbench/recipes/<name>.py`` (or ``<name>/__init__.py``) with a ``RECIPE`` registers a benchmark.
+A leading underscore marks a module that is not a recipe but what several recipes share
+(``_zc``: the proxy-table reader every ``<store>_zc`` recipe uses; ``_bank``: the trained-bank
+reader). Those are part of the package's interface to ``predictors`` and ``benchmarks``, which
+import them (the proxy run writes exactly what ``_zc`` reads), not private helpers.
 """
 
 from __future__ import annotations

@@ -6,19 +6,26 @@ dense, that product and its weight gradient are the largest part of a Cora train
 CPU. This module computes them on the non-zero entries, with the same numbers to float rounding
 (``benchmarks/gnn_sparse_input.py`` measures the saving and the difference):
 
-* ``dropout(x, p, training)``: ``F.dropout`` itself (the same random numbers, so a bank trains the
-  same run), returning a tensor that carries its sparse twin (attribute ``_sparse_twin``): the
-  non-zero pattern of ``x`` (found once per input tensor) with the dropped values.
+* ``dropout(x, p, training)``: dropout of the input (each entry kept with probability ``1 - p``
+  and scaled by ``1 / (1 - p)``, as ``F.dropout``), returning a tensor that carries its sparse twin
+  (attribute ``_sparse_twin``): the non-zero pattern of ``x`` (found once per input tensor) with
+  the dropped values. Only the non-zero entries are drawn (a dropped zero is zero): one uniform
+  number each, against ``F.dropout``'s Bernoulli draw for every entry, which on Cora costs as
+  much as an epoch's products of a hidden layer. So the distribution is ``F.dropout``'s but the
+  random numbers are not: a run with ``sparse_input=False`` (``F.dropout``, as the benchmark's
+  code) draws other masks from the same seed. With ``p = 0`` or in eval mode nothing is drawn and
+  both paths compute the same numbers (the zero-cost proxies run there).
 * ``sparse_aware(module)``: every ``Linear`` inside ``module`` (torch's or PyG's) multiplies an
   input that carries a twin by the twin (``torch.sparse.mm``), and an input it receives without
   one but that is wide, mostly empty and needs no gradient (an aggregation of the raw features in
   GIN, SAGE, GraphConv, Cheb) by its non-zero entries too; any other input as before. An input
   that needs a gradient (input-gradient proxies such as jacov) always takes the dense path, so
-  the zero-cost proxies gain little from this.
+  the zero-cost proxies gain little from this. ``ARMAConv`` (one stack, one layer: the benchmark's
+  op), which multiplies by its weights without a Linear, multiplies the twin the same way.
 
-ARMA multiplies without a Linear and stays dense, as do the aggregations themselves. Only CPU
-tensors take the sparse path: it was measured on a CPU, where a dense product of an almost empty
-matrix is the cost; on a GPU the dense product is cheap.
+The aggregations themselves stay dense. Only CPU tensors take the sparse path: it was measured on
+a CPU, where a dense product of an almost empty matrix is the cost; on a GPU the dense product is
+cheap.
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ from collections.abc import Iterator
 import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
+from torch_geometric.nn import ARMAConv
+from torch_geometric.nn.conv.gcn_conv import gcn_norm
 from torch_geometric.nn.dense.linear import Linear as PygLinear
 
 #: inputs narrower than this, or denser than ``MAX_DENSITY``, stay dense (a sparse product only
@@ -77,29 +86,43 @@ def _twin(idx: Tensor, values: Tensor, shape: torch.Size) -> Tensor:
 
 
 def dropout(x: Tensor, p: float, training: bool) -> Tensor:
-    """``F.dropout(x, p, training)`` (the same random numbers), carrying its sparse twin when
+    """Dropout of ``x`` with probability ``p`` (module docstring), carrying its sparse twin when
     ``x`` is worth a sparse product: the non-zero entries of ``x``, a dropped one kept as an
-    explicit zero (the pattern is computed once per input tensor)."""
-    out = F.dropout(x, p=p, training=training)
+    explicit zero (the pattern is computed once per input tensor). Other inputs: ``F.dropout``."""
     entries = _nonzero(x)
-    if entries is not None:
-        idx = entries[0]
-        out = out.clone() if out is x else out  # the twin must not ride on the caller's tensor
-        out._sparse_twin = _twin(idx, out[idx[0], idx[1]], x.shape)
+    if entries is None:
+        return F.dropout(x, p=p, training=training)
+    idx, values = entries
+    if training and p > 0:
+        keep = torch.rand(values.shape, dtype=values.dtype, device=values.device) >= p
+        values = values * keep / (1 - p) if p < 1 else torch.zeros_like(values)
+        out = torch.zeros_like(x).index_put_((idx[0], idx[1]), values)
+    else:
+        out = x.view_as(x)  # another tensor object on the same memory: the twin must not ride on x
+    out._sparse_twin = _twin(idx, values, x.shape)
     return out
+
+
+def _twin_of(x: Tensor) -> Tensor | None:
+    """The sparse twin to multiply in place of ``x``: the one it carries, else its non-zero
+    entries when it is worth a sparse product, else None (multiply ``x`` itself)."""
+    if _dense_only[0]:
+        return None
+    twin = getattr(x, "_sparse_twin", None)
+    if twin is None:
+        entries = _nonzero(x)
+        twin = None if entries is None else _twin(*entries, x.shape)
+    return twin
 
 
 class _SparseAware:
     """Mixed into a Linear class: an input carrying a sparse twin is multiplied by the twin."""
 
     def forward(self, x: Tensor) -> Tensor:
-        twin = None if _dense_only[0] else getattr(x, "_sparse_twin", None)
+        # without a twin: e.g. an aggregation of the raw features (SAGE, GraphConv, GIN, Cheb)
+        twin = _twin_of(x)
         if twin is None:
-            # e.g. an aggregation of the raw features (SAGE, GraphConv, GIN, Cheb): as sparse
-            entries = _nonzero(x)
-            if entries is None:
-                return super().forward(x)
-            twin = _twin(*entries, x.shape)
+            return super().forward(x)
         out = torch.sparse.mm(twin, self.weight.t())
         return out if self.bias is None else out + self.bias
 
@@ -112,13 +135,36 @@ class SparseAwarePygLinear(_SparseAware, PygLinear):
     """PyG's ``Linear`` that multiplies an input's sparse twin when it has one."""
 
 
-_SPARSE_AWARE = {nn.Linear: SparseAwareLinear, PygLinear: SparseAwarePygLinear}
+class SparseAwareARMA(ARMAConv):
+    """PyG's ``ARMAConv`` that multiplies an input's sparse twin by its initial and root weights
+    (one stack, one layer, no dropout of its own: the NAS-Bench-Graph op); otherwise as before.
+    The same sums as ``ARMAConv.forward`` on that path, in the order of a sparse product."""
+
+    def forward(self, x: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
+        twin = _twin_of(x) if (self.num_stacks, self.num_layers, self.dropout) == (1, 1, 0) else None
+        if twin is None or not isinstance(edge_index, Tensor):
+            return super().forward(x, edge_index, edge_weight)
+        edge_index, edge_weight = gcn_norm(edge_index, edge_weight, x.size(self.node_dim),
+                                           add_self_loops=False, flow=self.flow, dtype=x.dtype)
+        out = torch.sparse.mm(twin, self.init_weight[0]).unsqueeze(-3)
+        out = self.propagate(edge_index, x=out, edge_weight=edge_weight)
+        out = out + torch.sparse.mm(twin, self.root_weight[0, 0]).unsqueeze(-3)
+        if self.bias is not None:
+            out = out + self.bias[0]
+        if self.act is not None:
+            out = self.act(out)
+        return out.mean(dim=-3)
+
+
+_SPARSE_AWARE = {nn.Linear: SparseAwareLinear, PygLinear: SparseAwarePygLinear,
+                 ARMAConv: SparseAwareARMA}
 
 
 def sparse_aware(module: nn.Module) -> nn.Module:
-    """``module`` with every Linear inside it (torch's or PyG's) made sparse-aware, in place.
+    """``module`` with every Linear inside it (torch's or PyG's) and every ``ARMAConv`` made
+    sparse-aware, in place.
 
-    The Linear keeps its parameters, state dict and initialisation; only its class changes (to a
+    The module keeps its parameters, state dict and initialisation; only its class changes (to a
     subclass of its own), so copies and pickles keep the behaviour.
     """
     for m in module.modules():

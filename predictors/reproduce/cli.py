@@ -9,7 +9,9 @@
 Each study prints its report (markdown) and writes it to ``DIR/<study>.md`` (default
 ``benchmarks/results/reproduce/``; written to a temporary file and renamed). ``--all`` also writes
 ``DIR/README.md``: every study's one-line summary, with the run's wall time and the
-machine's load, so the time of a full reproduction is on record next to its results. ``--seeds`` overrides
+machine's load, so the time of a full reproduction is on record next to its results. A run of
+named studies replaces their lines in that index (marked as rerun alone, with the command), so the
+index never shows a summary older than the report beside it. ``--seeds`` overrides
 every study's own number of seeds / draws / runs (by default each follows its paper). A study whose
 data is not built here is reported as skipped, with the reason.
 
@@ -105,8 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     wall = time.perf_counter() - start_all
     print("\n".join(summaries))
     print(f"{len(chosen)} studies in {wall:.0f} s; reports in {args.out}")
+    index = args.out / "README.md"
     if args.all:
-        _write(args.out / "README.md", _index(summaries, wall, args))
+        _write(index, _index(summaries, wall, args))
+    elif index.exists():
+        _write(index, _update_index(index.read_text(), chosen, summaries, args))
     return 1 if failed else 0
 
 
@@ -120,6 +125,23 @@ def _index(summaries: list[str], wall: float, args: argparse.Namespace) -> str:
              "load average "
              f"{load:.1f} at the end of the run.", ""]
     lines += [f"- {s}" for s in summaries]
+    return "\n".join(lines) + "\n"
+
+
+def _update_index(text: str, names: list[str], summaries: list[str],
+                  args: argparse.Namespace) -> str:
+    """The ``--all`` index ``text`` with the lines of the studies ``names`` replaced by their new
+    ``summaries`` (same order), each marked with the command that rerun it; a study the index
+    does not list yet is appended."""
+    seeds = f" --seeds {args.seeds}" if args.seeds is not None else ""
+    lines = text.rstrip("\n").split("\n")
+    for name, summary in zip(names, summaries):
+        line = f"- {summary} (rerun alone: `nasbench reproduce {name}{seeds}`)"
+        at = [i for i, old in enumerate(lines) if old.startswith(f"- {name}: ")]
+        if at:
+            lines[at[0]] = line
+        else:
+            lines.append(line)
     return "\n".join(lines) + "\n"
 
 
