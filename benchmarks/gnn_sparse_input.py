@@ -3,8 +3,8 @@
 Trains the first ``--archs`` architectures of the committed Cora bank (``data/bank/nbgraph_cora``)
 for ``--epochs`` epochs of the bank's own step (NAS-Bench-Graph's recipe: full batch, SGD lr 0.1,
 weight decay 5e-4, dropout 0.7, one evaluation pass per epoch), once with ``sparse_input=False``
-(the benchmark's dense code) and once with the default sparse path, same seed, one torch
-thread, and prints CPU time per epoch. The sparse path draws the input dropout on the non-zero
+(the benchmark's dense code) and once with the bank's sparse path (``sparse_input=True,
+linear_first=True``), same seed, one torch thread, and prints CPU time per epoch. The sparse path draws the input dropout on the non-zero
 entries only (``sparse_features.dropout``: the same distribution, other random numbers), so at
 the recipe's dropout the two runs follow other masks; how far the products alone move the losses
 (``drift``) is measured on a second pair of runs with dropout 0 (``--drift-epochs`` epochs).
@@ -46,7 +46,7 @@ def train(arch: str, sparse: bool, epochs: int, g: object,
     lr, wd, recipe_dropout = nbgraph.TRAINING["cora"][1:4]
     dropout = recipe_dropout if dropout is None else dropout
     torch.manual_seed(777)
-    net = nbgraph.build(arch, "cora", dropout=dropout, sparse_input=sparse)
+    net = nbgraph.build(arch, "cora", dropout=dropout, sparse_input=sparse, linear_first=sparse)
     opt = torch.optim.SGD(net.parameters(), lr=lr, weight_decay=wd)
     losses = []
     start = time.process_time()

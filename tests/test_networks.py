@@ -229,22 +229,31 @@ def test_nbgraph_forward_on_real_graph(dataset, nodes, classes):
     assert torch.equal(net(data), net(data.x, data.edge_index))
 
 
-@pytest.mark.parametrize("arch", ["0-0-1-2|gcn,sage,gin,fc", "0-0-1-1|graph,cheb,gat,arma",
-                                  "0-0-0-1|arma,arma,gat,sage"])
-def test_nbgraph_sparse_input_equals_dense(arch):
-    # Cora's 1.3 %-full features multiplied on their non-zero entries: the same outputs and
-    # gradients to float rounding, for every op that reads the raw input (ARMA's own weights too);
-    # dropout 0, since the sparse path draws its input mask from other random numbers
+@pytest.mark.parametrize(("arch", "linear_first"), [
+    ("0-0-1-2|gcn,sage,gin,fc", False), ("0-0-1-1|graph,cheb,gat,arma", False),
+    ("0-0-0-1|arma,arma,gat,sage", False), ("0-0-1-1|graph,cheb,gat,arma", True),
+    ("0-0-0-0|sage,gin,graph,cheb", True)])
+def test_nbgraph_sparse_input_equals_dense(arch, linear_first):
+    # Cora's 1.3 %-full features multiplied on their non-zero entries (and, linear_first, the
+    # aggregating ops' Linear applied before the aggregation): the same outputs and gradients to
+    # float rounding, for every op that reads the raw input (ARMA's own weights too); dropout 0,
+    # since the sparse path draws its input mask from other random numbers
     import copy
 
     from predictors.networks import graph_data
-    from predictors.networks.sparse_features import SparseAwareARMA, SparseAwarePygLinear
+    from predictors.networks.sparse_features import (
+        _LINEAR_FIRST,
+        SparseAwareARMA,
+        SparseAwareLinear,
+        SparseAwarePygLinear,
+    )
 
     data = graph_data.load("cora")
     outs, grads = [], []
     for sparse in (False, True):
         torch.manual_seed(0)
-        net = networks.build("nbgraph", arch, "cora", dropout=0.0, sparse_input=sparse).train()
+        net = networks.build("nbgraph", arch, "cora", dropout=0.0, sparse_input=sparse,
+                             linear_first=sparse and linear_first).train()
         out = net(data.x, data.edge_index)
         out[data.train_mask].logsumexp(1).sum().backward()
         outs.append(out.detach())
@@ -256,7 +265,14 @@ def test_nbgraph_sparse_input_equals_dense(arch):
     if type(first).__name__.endswith("ARMA"):
         assert type(first) is SparseAwareARMA
     else:
-        assert type(first.lin if hasattr(first, "lin") else first.lin_rel) is SparseAwarePygLinear
+        inner = next(getattr(first, a) for a in ("lin", "lin_rel", "nn", "lins") if hasattr(first, a))
+        assert type(inner[0] if isinstance(inner, torch.nn.ModuleList) else inner) in (
+            SparseAwarePygLinear, SparseAwareLinear)
+    linear_first_ops = [op for op in net.ops if type(op) in _LINEAR_FIRST.values()]
+    aggregating = sum(net.raw[lk] and op in ("sage", "gin", "graph", "cheb")
+                      for op, lk in zip(net.arch.ops, net.links))
+    assert len(linear_first_ops) == (aggregating if linear_first else 0)
+    assert aggregating > 0 or not linear_first  # the case checks what it is meant to
     assert "SparseAware" not in type(net.fc).__name__
     twin = copy.deepcopy(net).eval()
     with torch.no_grad():

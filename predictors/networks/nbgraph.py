@@ -125,6 +125,10 @@ class GraphNetwork(nn.Module):
             their non-zero entries when the features are wide and mostly empty
             (``predictors.networks.sparse_features``: equal products, another draw of the
             dropout masks); False: dense, as the benchmark's code.
+        linear_first: with ``sparse_input``, the ops that aggregate the raw features (SAGE, GIN,
+            GraphConv, Cheb) apply their Linear first (``sparse_features``: the same function,
+            other rounding, hooks on those Linears see nothing); for training, not for the
+            proxies.
 
     Shapes:
         ``x`` ``(N, in_dim)``, ``edge_index`` ``(2, E)`` -> logits ``(N, num_classes)``
@@ -140,6 +144,7 @@ class GraphNetwork(nn.Module):
         num_pro: int = 1,
         dropout: float = 0.0,
         sparse_input: bool = True,
+        linear_first: bool = False,
     ) -> None:
         super().__init__()
         links, ops = arch.links, arch.ops
@@ -161,7 +166,7 @@ class GraphNetwork(nn.Module):
             sparse_aware(self.prep)
             for op, lk in zip(self.ops, links):
                 if self.raw[lk]:
-                    sparse_aware(op)
+                    sparse_aware(op, linear_first=linear_first)
         self.bns = nn.ModuleList(nn.BatchNorm1d(dim) for _ in ops)
         self.leaves = [i for i in range(len(ops) + 1) if i not in links]
         self.fc = nn.Linear(len(self.leaves) * dim, dim if num_pro else num_classes)
@@ -197,7 +202,7 @@ class GraphNetwork(nn.Module):
 
 
 def build(arch: Any, dataset: str = "cora", *, dropout: float = 0.0,
-          sparse_input: bool = True) -> GraphNetwork:
+          sparse_input: bool = True, linear_first: bool = False) -> GraphNetwork:
     """The NAS-Bench-Graph GNN of ``arch`` for ``dataset`` (one of ``HPARAMS``).
 
     Args:
@@ -205,7 +210,7 @@ def build(arch: Any, dataset: str = "cora", *, dropout: float = 0.0,
             the network is built from its canonical form.
         dataset: sets the feature size, classes, hidden size and pre/post layers.
         dropout: the training dropout (not published here; 0 by default).
-        sparse_input: see ``GraphNetwork``.
+        sparse_input, linear_first: see ``GraphNetwork``.
 
     Raises:
         ValueError: a malformed architecture (the space's message).
@@ -217,4 +222,5 @@ def build(arch: Any, dataset: str = "cora", *, dropout: float = 0.0,
         )
     in_dim, classes, dim, num_pre, num_pro = HPARAMS[dataset]
     canonical = space.parse_arch(space.SPACE.canonical(arch))
-    return GraphNetwork(canonical, in_dim, classes, dim, num_pre, num_pro, dropout, sparse_input)
+    return GraphNetwork(canonical, in_dim, classes, dim, num_pre, num_pro, dropout, sparse_input,
+                        linear_first)
