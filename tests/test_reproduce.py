@@ -464,23 +464,25 @@ def test_suite_zero_fig6_ours_seed_rule_moves_ours_by_the_seed_spread():
     assert "under seeds 0-3" in _seeds(cell(inside, s))
 
 
-def test_the_nb201_seed_study_holds_other_seeds_scores_of_its_archs():
-    """The committed seed study: seed k's plain scores are those of a fresh run with --seed k
-    (checked on one arch), and another seed gives other numbers than the table's seed 0."""
+@pytest.mark.parametrize(("table", "space", "proxy"), [("nb201_zc", "nb201", "plain"),
+                                                      ("nb301_zc", "nb301", "grad_norm")])
+def test_a_seed_study_holds_other_seeds_scores_of_its_archs(table, space, proxy):
+    """A committed seed study: seed k's scores are those of a fresh run with --seed k (checked
+    on one arch), and another seed gives other numbers than the table's seed 0."""
     import nasbench
     from predictors.reproduce import own_proxies
     from predictors.zero_cost import runner
 
-    seeds = own_proxies.seed_scores(own_proxies.seed_runs("nb201_zc"), "plain")
+    seeds = own_proxies.seed_scores(own_proxies.seed_runs(table), proxy)
     assert len(seeds) >= 3 and all(len(v) >= 100 for v in seeds.values())
-    zc = nasbench.load("nb201_zc")
-    table = dict(zip(zc.archs, np.asarray(zc.values("cifar10", "zc/plain"), dtype=float)))
+    zc = nasbench.load(table)
+    ours = dict(zip(zc.archs, np.asarray(zc.values("cifar10", f"zc/{proxy}"), dtype=float)))
     arch = sorted(seeds[1])[0]
-    fresh = runner.compute_arch("nb201", arch, "cifar10", runner.cifar10_inputs(64, seed=1),
-                                "plain", seed=1)
+    fresh = runner.compute_arch(space, arch, "cifar10", runner.cifar10_inputs(64, seed=1),
+                                proxy, seed=1)
     # plain sums W * dL/dW with signs that cancel: thread counts' summation orders move it ~1e-5
-    assert fresh.values["plain"] == pytest.approx(seeds[1][arch], rel=1e-4)
-    assert seeds[1][arch] != pytest.approx(table[arch], rel=1e-3)
+    assert fresh.values[proxy] == pytest.approx(seeds[1][arch], rel=1e-4)
+    assert seeds[1][arch] != pytest.approx(ours[arch], rel=1e-3)
 
 
 def test_unfinished_rows_are_those_waiting_for_a_per_cell_proxy(tmp_path):

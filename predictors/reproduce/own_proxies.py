@@ -80,7 +80,7 @@ def shared_with(b: Benchmark, dataset: str, metric: str, ours: np.ndarray, y: np
 #: seeded sample of the archs the table scored itself) and ``seed-<k>/``, the results of
 #: ``nasbench proxies SPACE --archs archs.txt --seed k`` (another init and another image batch for
 #: every arch); the table itself is seed 0. The folder's README has the commands.
-SEED_STUDIES = {"nb201_zc": "nb201_cifar10"}
+SEED_STUDIES = {"nb201_zc": "nb201_cifar10", "nb301_zc": "nb301_cifar10"}
 
 
 def seed_runs(store: str) -> dict[int, pd.DataFrame]:
