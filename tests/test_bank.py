@@ -323,6 +323,29 @@ def test_committed_graph_bank_store_returns_the_recorded_numbers(tmp_path, name)
             b.query(untrained, mod.DATASET, "test_accuracy")
 
 
+def test_a_committed_cora_record_is_what_the_builder_trains():
+    """Record 28 of the Cora bank (the first on the sparse path: linear-first ops, input dropout
+    drawn on the non-zero entries): the builder, given its arch and the bank's recipe cut to 3
+    epochs (a constant learning rate, so the first epochs do not depend on the total), trains the
+    same first 3 epochs."""
+    import dataclasses
+
+    from nasbench.recipes.nbgraph_cora_bank import BANK_DIR
+
+    records = bank.read_results(BANK_DIR)
+    if len(records) < 28:
+        pytest.skip("the Cora bank has no record on the sparse path yet")
+    rec = records[27]
+    recipe = dataclasses.replace(bank.read_recipe(BANK_DIR), epochs=3, calib_epochs=(3,))
+    got = bank.train_arch(rec["arch"], recipe)
+    assert got["params"] == rec["params"]
+    # other torch thread counts sum in another order: losses agree to rounding, not bits
+    for key in ("train_loss", "valid_loss", "test_loss"):
+        assert got[key] == pytest.approx(rec[key][:3], rel=1e-4)
+    # one of the 1,000 test nodes is 0.1 points; a near tie may flip with that rounding
+    assert got["test_accuracy"] == pytest.approx(rec["test_accuracy"][:3], abs=0.21)
+
+
 def test_benchmark_recipe_is_nas_bench_graphs_own_and_flags_override_it():
     r = bank.BankRecipe.benchmark("nbgraph", "cora", calib_epochs=(400,))
     assert (r.optimizer, r.lr, r.momentum, r.nesterov, r.weight_decay, r.dropout, r.epochs,
