@@ -40,6 +40,7 @@ cheap.
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Iterator
 
 import torch
@@ -90,8 +91,13 @@ def _nonzero(x: Tensor) -> tuple[Tensor, Tensor] | None:
 
 
 def _twin(idx: Tensor, values: Tensor, shape: torch.Size) -> Tensor:
-    # row-major indices from nonzero() are already sorted and unique: skip coalescing
-    return torch.sparse_coo_tensor(idx, values, shape, is_coalesced=True, check_invariants=False)
+    # CSR: on a CPU its product with a dense (transposed) weight runs 2.6-4x faster than COO's,
+    # forward and backward, with the same sums; row-major indices from nonzero() are already
+    # sorted and unique, so no coalescing
+    coo = torch.sparse_coo_tensor(idx, values, shape, is_coalesced=True, check_invariants=False)
+    with warnings.catch_warnings():  # "CSR support is in beta": the product used here is not
+        warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta")
+        return coo.to_sparse_csr()
 
 
 def dropout(x: Tensor, p: float, training: bool) -> Tensor:
