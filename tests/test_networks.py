@@ -241,12 +241,7 @@ def test_nbgraph_sparse_input_equals_dense(arch, linear_first):
     import copy
 
     from predictors.networks import graph_data
-    from predictors.networks.sparse_features import (
-        _LINEAR_FIRST,
-        SparseAwareARMA,
-        SparseAwareLinear,
-        SparseAwarePygLinear,
-    )
+    from predictors.networks.sparse_features import _LINEAR_FIRST, _SPARSE_AWARE
 
     data = graph_data.load("cora")
     outs, grads = [], []
@@ -261,13 +256,7 @@ def test_nbgraph_sparse_input_equals_dense(arch, linear_first):
     assert (outs[0] - outs[1]).abs().max() < 1e-4 * outs[0].abs().max()
     assert (grads[0] - grads[1]).abs().max() < 1e-5 * grads[0].abs().max()
     # only the raw-input ops are sparse-aware; copies keep it and compute with their own weights
-    first = net.ops[0]  # reads the raw input
-    if type(first).__name__.endswith("ARMA"):
-        assert type(first) is SparseAwareARMA
-    else:
-        inner = next(getattr(first, a) for a in ("lin", "lin_rel", "nn", "lins") if hasattr(first, a))
-        assert type(inner[0] if isinstance(inner, torch.nn.ModuleList) else inner) in (
-            SparseAwarePygLinear, SparseAwareLinear)
+    assert any(type(m) in _SPARSE_AWARE.values() for m in net.ops[0].modules())  # reads the input
     linear_first_ops = [op for op in net.ops if type(op) in _LINEAR_FIRST.values()]
     aggregating = sum(net.raw[lk] and op in ("sage", "gin", "graph", "cheb")
                       for op, lk in zip(net.arch.ops, net.links))

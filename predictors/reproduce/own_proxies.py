@@ -9,7 +9,8 @@ the archs computed so far and say how many, and whether the table is complete (`
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Container
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -54,7 +55,8 @@ def column(b: Benchmark, proxy: str) -> tuple[str, np.ndarray] | None:
     return metric, np.asarray(b.values(DATASET, metric), dtype=np.float64)
 
 
-def _first_alias(proxy: str, present: Any, name: Any = str) -> str | None:
+def _first_alias(proxy: str, present: Container[str],
+                 name: Callable[[str], str] = str) -> str | None:
     """``name(alias)`` of the first of ``proxy``'s ``ALIASES`` whose name is in ``present``."""
     return next((name(a) for a in ALIASES.get(proxy, (proxy,)) if name(a) in present), None)
 

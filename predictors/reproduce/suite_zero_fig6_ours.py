@@ -245,10 +245,10 @@ def paired_gap(ours: np.ndarray, theirs: np.ndarray, y: np.ndarray, draws: int
 
 
 def seed_context(seeds: dict[int, dict[str, float]], archs: list[str], keep: np.ndarray,
-                 ours: np.ndarray, y: np.ndarray) -> dict | None:
-    """``_seeds``' context: ``rho`` (seed -> Spearman with ``y``; seed 0 = ``ours``, the table)
-    and ``n``, over the archs of the seed study that are in ``keep`` and scored under every seed;
-    None where fewer than 30 are.
+                 ours: np.ndarray, y: np.ndarray, folder: str = "") -> dict | None:
+    """``_seeds``' context: ``rho`` (seed -> Spearman with ``y``; seed 0 = ``ours``, the table),
+    ``n`` and the study's ``folder`` (for the note), over the archs of the seed study that are in
+    ``keep`` and scored under every seed; None where fewer than 30 are.
 
     Shapes:
         ours, y: (len(archs),); keep: indices into them
@@ -266,7 +266,7 @@ def seed_context(seeds: dict[int, dict[str, float]], archs: list[str], keep: np.
     rho = {0: float(spearmanr(ours[at], y[at]).statistic)}
     for k in sorted(seeds):
         rho[k] = float(spearmanr([seeds[k][a] for a in common], y[at]).statistic)
-    return {"rho": rho, "n": len(common)}
+    return {"rho": rho, "n": len(common), "folder": folder}
 
 
 def run(config: Config) -> Report:
@@ -310,10 +310,10 @@ def run(config: Config) -> Report:
                 context["ties"] = tie_context(conv_count([zc.archs[i] for i in keep]),
                                               ours[keep], theirs[keep], y[keep], draws)
             seeds = own_proxies.seed_scores(seed_runs, proxy)
-            found_seeds = seed_context(seeds, zc.archs, keep, ours, y) if seeds else None
-            if found_seeds is not None:
-                found_seeds["folder"] = f"data/zc_seeds/{own_proxies.SEED_STUDIES[table]}"
-                context["seeds"] = found_seeds
+            if seeds:
+                context["seeds"] = seed_context(
+                    seeds, zc.archs, keep, ours, y,
+                    folder=f"data/zc_seeds/{own_proxies.SEED_STUDIES[table]}")
             text = rec[proxy]
             cells.append(judge(Cell(
                 label, f"{proxy} (`{metric}`)", mean, low, high,
