@@ -1,7 +1,7 @@
 """Bank training speed: channels-last layout vs the default layout, same run, same cells.
 
 Trains a few cells of a bank's recipe (``data/bank/<name>/recipe.json``, epochs cut to
-``--epochs``) twice each, once per memory layout (``predictors.bank.CHANNELS_LAST``), one torch
+``--epochs``) twice each, once per memory layout (``train_arch(..., channels_last=)``), one torch
 thread, alternating the order per cell so drift in machine load falls on both. Prints and writes
 ``benchmarks/results/bank_speed.md``: per cell the CPU seconds of each layout, the ratio, and how
 far the final test accuracy moved (float rounding of other kernels, amplified by training).
@@ -31,9 +31,8 @@ OUT = ROOT / "benchmarks" / "results" / "bank_speed.md"
 
 
 def _train(arch: str, recipe: bank.BankRecipe, channels_last: bool) -> tuple[float, float]:
-    bank.CHANNELS_LAST = channels_last
     t0 = time.process_time()
-    rec = bank.train_arch(arch, recipe, threads=1)
+    rec = bank.train_arch(arch, recipe, threads=1, channels_last=channels_last)
     return time.process_time() - t0, rec["test_accuracy"][-1]
 
 

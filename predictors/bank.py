@@ -235,13 +235,6 @@ def _data(recipe: BankRecipe, device: str) -> dict[str, Any]:
     return out
 
 
-#: train and evaluate image networks in channels-last layout: 1.62x less CPU for the reduced NB201
-#: recipe on this project's 2-core machine (``benchmarks/results/bank_speed.md``); the numbers
-#: differ from the default layout by the float rounding of other convolution kernels, which
-#: training amplifies (as a change of machine does)
-CHANNELS_LAST = True
-
-
 def _augment(x: Any, pad: int, gen: Any) -> Any:
     """Random crop (zero padding ``pad``) and horizontal flip, per sample.
 
@@ -264,12 +257,16 @@ def _augment(x: Any, pad: int, gen: Any) -> Any:
     return torch.where(flip[:, None, None, None], x.flip(-1), x)
 
 
-def _evaluate(net: Any, x: Any, y: Any | None, batch: int = 1000) -> tuple[Any, float, float]:
-    """Logits (float32, CPU numpy), mean cross-entropy and accuracy (%) in eval mode."""
+def _evaluate(net: Any, x: Any, y: Any | None, fmt: Any = None,
+              batch: int = 1000) -> tuple[Any, float, float]:
+    """Logits (float32, CPU numpy), mean cross-entropy and accuracy (%) in eval mode.
+
+    ``fmt`` is the torch memory format the inputs are laid out in (None: contiguous).
+    """
     import torch
 
     net.eval()
-    fmt = torch.channels_last if CHANNELS_LAST else torch.contiguous_format
+    fmt = torch.contiguous_format if fmt is None else fmt
     with torch.no_grad():
         logits = torch.cat([net(x[i:i + batch].contiguous(memory_format=fmt))
                             for i in range(0, len(x), batch)]).float()
@@ -303,7 +300,7 @@ def _calibration(logits: np.ndarray, labels: np.ndarray, ood_logits: np.ndarray 
 
 def train_arch(arch: str, recipe: BankRecipe | dict, device: str = "cpu",
                threads: int | None = 1, logits_out: dict[str, np.ndarray] | None = None,
-               ) -> dict[str, Any]:
+               channels_last: bool = True) -> dict[str, Any]:
     """Train one architecture with ``recipe`` and return its record (see the module docstring).
 
     Args:
@@ -313,6 +310,11 @@ def train_arch(arch: str, recipe: BankRecipe | dict, device: str = "cpu",
         threads: torch CPU threads for this process (None leaves the setting alone).
         logits_out: if a dict, receives ``"test"`` (final-epoch test logits, float32
             ``(n_test, classes)``), ``"test_labels"`` and ``"ood"`` (or None).
+        channels_last: train and evaluate image networks in channels-last memory layout: 1.62x
+            less CPU for the reduced NB201 recipe on this project's 2-core machine
+            (``benchmarks/results/bank_speed.md``). A choice of kernels, not of recipe: the
+            numbers differ from the default layout by float rounding, which training amplifies
+            (as a change of machine does). Graph networks ignore it.
 
     Returns:
         A JSON-serialisable dict: ``arch``, ``index`` (official index, or -1), ``params``,
@@ -333,14 +335,15 @@ def train_arch(arch: str, recipe: BankRecipe | dict, device: str = "cpu",
     elif recipe.dataset in TU_DATASETS:
         rec = _train_tu(arch, recipe, device, logits_out)
     else:
-        rec = _train_images(arch, recipe, device, logits_out)
+        rec = _train_images(arch, recipe, device, logits_out, channels_last)
     # CPU seconds of this process (all threads): a load-independent size of the work
     rec["cpu_time"] = time.process_time() - cpu0
     return rounded(rec)
 
 
 def _train_images(arch: str, recipe: BankRecipe, device: str,
-                  logits_out: dict[str, np.ndarray] | None) -> dict[str, Any]:
+                  logits_out: dict[str, np.ndarray] | None,
+                  channels_last: bool) -> dict[str, Any]:
     """Image classification in mini-batches (CIFAR-10, MNIST); see :class:`BankRecipe`."""
     import torch
 
@@ -352,8 +355,8 @@ def _train_images(arch: str, recipe: BankRecipe, device: str,
     torch.manual_seed(recipe.seed)
     net = build(recipe.space, arch, recipe.dataset, C=recipe.C, N=recipe.N).to(device)
     params = sum(p.numel() for p in net.parameters())
-    if CHANNELS_LAST:
-        net = net.to(memory_format=torch.channels_last)
+    fmt = torch.channels_last if channels_last else torch.contiguous_format
+    net = net.to(memory_format=fmt)
     steps_per_epoch = math.ceil(len(ytr) / recipe.batch_size)
     opt, sched = _optimizer(net, recipe, steps_per_epoch * recipe.epochs)
     gen = torch.Generator().manual_seed(recipe.seed)
@@ -375,8 +378,7 @@ def _train_images(arch: str, recipe: BankRecipe, device: str,
             xb, yb = xtr[idx], ytr[idx]
             if recipe.augment:
                 xb = _augment(xb, pad, gen)
-            if CHANNELS_LAST:
-                xb = xb.contiguous(memory_format=torch.channels_last)
+            xb = xb.contiguous(memory_format=fmt)
             out = net(xb)
             loss = torch.nn.functional.cross_entropy(out, yb)
             opt.zero_grad(set_to_none=True)
@@ -391,21 +393,21 @@ def _train_images(arch: str, recipe: BankRecipe, device: str,
         rec["train_loss"].append(loss_sum / seen)
         rec["train_accuracy"].append(100.0 * correct / seen)
         if len(data["valid"][1]):
-            _, vl, va = _evaluate(net, *data["valid"])
+            _, vl, va = _evaluate(net, *data["valid"], fmt)
         else:
             vl = va = math.nan
         rec["valid_loss"].append(vl)
         rec["valid_accuracy"].append(va)
-        logits, tl, ta = _evaluate(net, *data["test"])
+        logits, tl, ta = _evaluate(net, *data["test"], fmt)
         rec["test_loss"].append(tl)
         rec["test_accuracy"].append(ta)
         if epoch in calib:
-            ood = None if data["ood"] is None else _evaluate(net, data["ood"], None)[0]
+            ood = None if data["ood"] is None else _evaluate(net, data["ood"], None, fmt)[0]
             rec["calibration"][str(epoch)] = _calibration(logits, test_labels, ood, recipe)
         eval_time += time.perf_counter() - t1
     if logits_out is not None:
         logits_out["test"], logits_out["test_labels"] = logits, test_labels
-        logits_out["ood"] = None if data["ood"] is None else _evaluate(net, data["ood"], None)[0]
+        logits_out["ood"] = None if data["ood"] is None else _evaluate(net, data["ood"], None, fmt)[0]
     rec["train_time"] = train_time
     rec["eval_time"] = eval_time
     return rec

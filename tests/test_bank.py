@@ -60,12 +60,11 @@ def test_record_holds_real_per_epoch_values_and_calibration(built):
     assert 100 * c["pre"]["acc"] == pytest.approx(rec["test_accuracy"][-1])
 
 
-def test_channels_last_layout_changes_only_rounding(built, monkeypatch):
-    # bank.CHANNELS_LAST picks kernels, not the recipe: the first steps' losses agree with the
+def test_channels_last_layout_changes_only_rounding(built):
+    # the memory layout picks kernels, not the recipe: the first steps' losses agree with the
     # default layout to float rounding (later epochs drift apart, as training amplifies it)
     out, records = built
-    monkeypatch.setattr(bank, "CHANNELS_LAST", not bank.CHANNELS_LAST)
-    other = bank.train_arch(A, TINY)
+    other = bank.train_arch(A, TINY, channels_last=False)
     assert other["train_loss"][0] == pytest.approx(records[0]["train_loss"][0], rel=1e-4)
     assert other["params"] == records[0]["params"]
 
