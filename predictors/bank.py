@@ -629,8 +629,14 @@ def select_archs(space: str, n: int, seed: int = 0, extremes: bool = True,
 
     Returns:
         Arch strings (canonical representatives), extremes first.
+
+    Raises:
+        ValueError: ``n`` below 0 or above the representatives left besides the extremes.
     """
     from nasbench.spaces import get as get_space
+
+    if n < 0:
+        raise ValueError(f"--archs {n}: use 0 or more random architectures (besides the extremes)")
 
     sp = get_space(space)
     reps = sorted({sp.canonical(a) for a in sp.enumerate()}, key=sp.index)
@@ -761,12 +767,16 @@ def build_bank(
 
     Raises:
         RecipeMismatchError: ``out`` holds results of another recipe.
-        ValueError: ``n_jobs`` below 1.
+        ValueError: ``n_jobs`` or ``threads`` below 1, ``limit`` below 0.
     """
     from tqdm.auto import tqdm
 
     if n_jobs < 1:
         raise ValueError(f"--n-jobs {n_jobs}: use 1 (train here) or more worker processes")
+    if threads is not None and threads < 1:
+        raise ValueError(f"--threads {threads}: use 1 or more torch threads per process")
+    if limit is not None and limit < 0:
+        raise ValueError(f"--limit {limit}: use 0 or more new architectures")
     out = Path(out)
     _check_recipe(out, recipe)
     records = read_results(out)
