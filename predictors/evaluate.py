@@ -167,10 +167,10 @@ def _check_sizes(train_sizes: Sequence[int], test_size: int, seeds: int | Sequen
         seed_list = list(range(int(seeds)))
     else:
         seed_list = list(seeds) if isinstance(seeds, Sequence | np.ndarray) else []
-        if (not seed_list or not all(_is_int(s) for s in seed_list)
+        if (not seed_list or not all(_is_int(s) and s >= 0 for s in seed_list)
                 or len(set(seed_list)) != len(seed_list)):
             raise PredictorInputError(
-                f"seeds must be a count >= 1 or distinct integers; got {seeds!r}"
+                f"seeds must be a count >= 1 or distinct integers >= 0; got {seeds!r}"
             )
         seed_list = [int(s) for s in seed_list]
     return sorted({int(t) for t in train_sizes}), int(test_size), seed_list

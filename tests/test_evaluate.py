@@ -220,9 +220,10 @@ def test_cli(tmp_path, capsys):
 @pytest.mark.parametrize(
     "kwargs",
     [{"train_sizes": [2.5]}, {"train_sizes": [True]}, {"test_size": 10.0}, {"seeds": 1.5},
-     {"seeds": True}, {"seeds": [0, 0]}],
+     {"seeds": True}, {"seeds": [0, 0]}, {"seeds": [3, -2]}],
 )
 def test_protocol_sizes_must_be_integers(kwargs):
     args = {"train_sizes": [10], "test_size": 10, "seeds": 1, **kwargs}
-    with pytest.raises(PredictorInputError):
+    # one message naming the argument (a negative seed reached numpy's SeedSequence before)
+    with pytest.raises(PredictorInputError, match="train sizes|test size|seeds"):
         ev.evaluate("nb201", "cifar10", "test_accuracy", ["random"], **args)
