@@ -12,7 +12,8 @@ numpy only; imported on demand (``import nasbench`` does not load it)::
 Every function takes ``probs`` of shape ``(n, classes)`` (rows are probability vectors, e.g. a
 softmax) and integer ``labels`` of shape ``(n,)``, and returns a fraction (0..1) unless said
 otherwise. Arguments are checked: a wrong shape, a label outside ``0..classes-1``, a non-finite or
-negative probability raises a one-line ``ValueError`` saying what was expected.
+negative probability, a row that does not sum to 1 (within ``1e-3``), a bin count that is not a
+positive int raises a one-line ``ValueError`` saying what was expected.
 
 Conventions (those of Tao et al., "A Benchmark Study on Calibration", ICLR 2024; see
 ``shared/data/calibration/SCHEMA.md`` §3-4; each function's docstring states its own):
@@ -70,6 +71,8 @@ __all__ = [
 #: The bin counts of every bin-based column of the calibration bank.
 BANK_BINS = (5, 10, 15, 20, 25, 50, 100, 200, 500)
 _BINNINGS = ("width", "mass")
+#: how far a row of ``probs`` may sum from 1
+ROW_SUM_TOL = 1e-3
 
 
 # ---------------------------------------------------------------------------------------------
@@ -98,6 +101,12 @@ def _check(probs: Any, labels: Any) -> tuple[np.ndarray, np.ndarray]:
         )
     if not np.all(np.isfinite(p)) or p.min() < 0:
         raise ValueError("probs must be finite and non-negative (pass softmax outputs, not logits)")
+    # every metric reads a row as a distribution; 1e-3 passes float16 softmax rounding
+    off = np.abs(p.sum(axis=1, dtype=np.float64) - 1.0)
+    if off.max() > ROW_SUM_TOL:
+        i = int(off.argmax())
+        raise ValueError(f"probs rows must sum to 1 (softmax outputs); row {i} sums to "
+                         f"{float(p[i].sum(dtype=np.float64)):.6g}")
     return p, y
 
 
@@ -111,7 +120,10 @@ def _top(p: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _bin_list(n_bins: int | Iterable[int]) -> tuple[list[int], bool]:
     value: Any = n_bins  # an int, a numpy integer or a sequence of them: np.ndim tells which
     scalar = np.ndim(value) == 0
-    bins = [int(value)] if scalar else [int(b) for b in value]
+    raw = [value] if scalar else list(value)
+    if not all(isinstance(b, int | np.integer) and not isinstance(b, bool) for b in raw):
+        raise ValueError(f"n_bins must be a positive int or a non-empty sequence of them; got {n_bins!r}")
+    bins = [int(b) for b in raw]
     if not bins or min(bins) < 1:
         raise ValueError(f"n_bins must be a positive int or a non-empty sequence of them; got {n_bins!r}")
     return bins, scalar
@@ -642,6 +654,8 @@ def fit_temperature(
         logits: ``(n, classes)``. labels: ``(n,)``.
     """
     z = np.asarray(logits)
+    if z.ndim != 2 or z.shape[0] == 0 or z.shape[1] < 2:
+        raise ValueError(f"logits must have shape (n, classes) with n >= 1, classes >= 2; got {z.shape}")
     if not np.issubdtype(z.dtype, np.floating):
         z = z.astype(np.float32)
     if not np.all(np.isfinite(z)):

@@ -392,6 +392,8 @@ def test_metrics_has_every_bank_column(real):
         (np.array([[2.0, -1.0]]), np.array([0]), "non-negative"),
         (np.array([[np.nan, 1.0]]), np.array([0]), "finite"),
         (np.full((2, 2), 0.5), np.array([0.5, 1.0]), "integers"),
+        # unnormalised rows once gave an ECE (0.40 for doubled softmax outputs) without a word
+        (np.array([[0.5, 0.5], [0.9, 0.3]]), np.array([0, 1]), "row 1 sums to 1.2"),
     ],
 )
 def test_bad_input_is_one_clear_error(probs, labels, match):
@@ -403,8 +405,11 @@ def test_bad_options():
     p, y = np.full((2, 2), 0.5), np.array([0, 1])
     with pytest.raises(ValueError, match="binning must be one of"):
         cal.ece(p, y, binning="quantile")
-    with pytest.raises(ValueError, match="n_bins must be a positive int"):
-        cal.ece(p, y, n_bins=0)
+    for bins in (0, 2.5, True, [15, 2.5]):  # 2.5 was once truncated to 2 bins in silence
+        with pytest.raises(ValueError, match="n_bins must be a positive int"):
+            cal.ece(p, y, n_bins=bins)
+    with pytest.raises(ValueError, match=r"logits must have shape \(n, classes\)"):
+        cal.fit_temperature(np.zeros((0, 3)), np.zeros(0, int))
     with pytest.raises(ValueError, match="reduction"):
         cal.brier(p, y, reduction="sum")
 
