@@ -35,6 +35,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import numbers
 import os
 import socket
 import sys
@@ -503,11 +504,20 @@ def run(
     command: str = "",
     progress: bool = True,
 ) -> Path:
-    """Compute (or resume) a results directory; returns its path. See the module docstring."""
+    """Compute (or resume) a results directory; returns its path. See the module docstring.
+
+    Raises:
+        ValueError: ``seed`` or ``order_seed`` below 0, ``chunk`` or ``n_jobs`` below 1 (before
+            anything is written), or ``out_dir`` holding results of other settings.
+    """
     from tqdm import tqdm
 
     from predictors.parallel import imap_unordered
 
+    for name, value, low in (("seed", seed, 0), ("order_seed", order_seed, 0), ("chunk", chunk, 1),
+                             ("n_jobs", n_jobs, 1)):
+        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
+            raise ValueError(f"{name} {value!r}: use an integer >= {low}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     planned = keyed(space, plan(space, keyed_tokens(space, archs), proxies, order_seed=order_seed))
