@@ -207,6 +207,12 @@ def test_gnn_predictor_refuses_bad_input(nb201_split):
         GNNPredictor(space="nb201", loss="l1").fit(xtr[:10], ytr[:10])
     with pytest.raises(PredictorInputError, match="multiple of 4"):
         GNNPredictor(space="nb201", encoder="flower", hidden=30).fit(xtr[:10], ytr[:10])
+    # these reached torch or numpy mid-fit (or, n_jobs=0, ran on one thread without a word)
+    for bad, match in ((dict(dropout=1.5), "dropout=1.5"), (dict(learning_rate=-1.0), "learning_rate"),
+                       (dict(n_jobs=0), "n_jobs=0"), (dict(random_state=-1), "random_state=-1"),
+                       (dict(device="tpu"), "device='tpu'; use None, 'cpu' or 'cuda'")):
+        with pytest.raises(PredictorInputError, match=match):
+            GNNPredictor(space="nb201", epochs=1, **bad).fit(xtr[:10], ytr[:10])
     with pytest.raises(PredictorInputError, match="not fitted"):
         GNNPredictor(space="nb201").predict(xtr[:3])
     model = GNNPredictor(space="nb201", epochs=1).fit(xtr[:10], ytr[:10])

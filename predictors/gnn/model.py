@@ -242,9 +242,18 @@ class GNNPredictor(Predictor):
             raise PredictorInputError(
                 f"validation_fraction={self.validation_fraction}; use a share in [0, 0.9)"
             )
-        for name in ("hidden", "layers", "epochs", "max_steps", "batch_size", "members"):
+        for name in ("hidden", "layers", "epochs", "max_steps", "batch_size", "members", "n_jobs"):
             if int(getattr(self, name)) < 1:
                 raise PredictorInputError(f"{name}={getattr(self, name)}; use a positive integer")
+        # torch's and numpy's own refusals come later, mid-fit, and name no parameter
+        if not 0.0 <= self.dropout < 1.0:
+            raise PredictorInputError(f"dropout={self.dropout}; use a probability in [0, 1)")
+        if not self.learning_rate > 0 or not self.weight_decay >= 0 or not self.margin >= 0:
+            raise PredictorInputError(
+                f"learning_rate={self.learning_rate}, weight_decay={self.weight_decay}, "
+                f"margin={self.margin}; use a learning rate > 0 and a weight decay and margin >= 0")
+        if self.random_state is not None and int(self.random_state) < 0:
+            raise PredictorInputError(f"random_state={self.random_state}; use None or an integer >= 0")
         if self.encoder == "flower" and int(self.hidden) % 4:
             raise PredictorInputError(f"hidden={self.hidden}; the flower encoder's 4 attention heads "
                                       "need a multiple of 4")
@@ -256,7 +265,10 @@ class GNNPredictor(Predictor):
             return torch.device("cuda" if torch.cuda.is_available() else "cpu")
         if self.device == "cuda" and not torch.cuda.is_available():
             raise PredictorInputError("device='cuda' but torch sees no CUDA device; use device=None or 'cpu'")
-        return torch.device(self.device)
+        try:
+            return torch.device(self.device)
+        except RuntimeError:
+            raise PredictorInputError(f"device={self.device!r}; use None, 'cpu' or 'cuda'") from None
 
     # -- features ------------------------------------------------------------------------------
     def _extra(self, archs: list[Any], fit: bool) -> np.ndarray | None:
