@@ -1035,12 +1035,20 @@ def _non_dominated(points: np.ndarray) -> np.ndarray:
 
 
 def _within(values: np.ndarray, low: Any, high: Any, what: str) -> np.ndarray:
-    """Mask of finite ``values`` in ``[low, high]`` (None = unbounded)."""
+    """Mask of finite ``values`` in ``[low, high]`` (None = unbounded).
+
+    Raises:
+        InvalidArgumentError: a bound that is not a number, is NaN, or ``low > high`` (each of
+            which would select nothing without a word).
+    """
     keep = np.isfinite(values)
     for bound, name in ((low, "min"), (high, "max")):
         if bound is None:
             continue
-        if isinstance(bound, (bool, np.bool_)) or not isinstance(bound, (int, float, np.number)):
+        if (isinstance(bound, (bool, np.bool_)) or not isinstance(bound, (int, float, np.number))
+                or np.isnan(bound)):
             raise InvalidArgumentError(f"{what}: {name} must be a number or None, got {quote(bound)}")
         keep &= (values >= bound) if name == "min" else (values <= bound)
+    if low is not None and high is not None and low > high:
+        raise InvalidArgumentError(f"{what}: min {low} is above max {high}; no value can lie between")
     return keep

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import nasbench
-from nasbench import UnknownArchitectureError, UnknownNameError
+from nasbench import InvalidArgumentError, UnknownArchitectureError, UnknownNameError
 from nasbench.spaces.nb201 import SPACE
 from nasbench.store import Column, write_store
 
@@ -69,6 +69,11 @@ def test_filter_keeps_exactly_the_archs_in_range(nb201):
     assert len(nb201.filter("cifar10", "test_accuracy", min=90, max=91)) == int(
         ((values >= 90) & (values <= 91)).sum()
     )
+    # bounds that select nothing by construction are refused (they returned [] in silence)
+    with pytest.raises(InvalidArgumentError, match="min 91 is above max 90"):
+        nb201.filter("cifar10", "test_accuracy", min=91, max=90)
+    with pytest.raises(InvalidArgumentError, match="min must be a number or None, got nan"):
+        nb201.filter("cifar10", "test_accuracy", min=float("nan"))
 
 
 def test_len_contains_and_iteration_follow_the_official_order(nb201):
