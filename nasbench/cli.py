@@ -374,9 +374,18 @@ def cmd_verify(args: argparse.Namespace) -> int:
         targets = list(args.names)
     if not targets:
         raise CliError("name the stores to verify (names or .h5 paths) or use --all")
+    known = nasbench.available()
+    for target in targets:
+        if not nasbench.is_store_path(target) and target not in known:
+            raise nasbench.UnknownNameError("benchmark", target, known)
     failures = []
     for target in targets:
         path = nasbench.resolve_store(target)
+        if target in known and not path.exists():
+            failures.append(f"{target} is not built ({path} does not exist); run 'nasbench build "
+                            f"{target}'")
+            print(f"{target}: FAILED", flush=True)
+            continue
         try:
             arrays = nasbench.verify(path)
         except nasbench.StoreError as exc:

@@ -117,6 +117,16 @@ def test_verify_command_checks_every_store_named(tmp_path, capsys):
     assert err.count("\n") == 1 and "nasbench build bad" in err
 
 
+def test_verify_names_an_unknown_or_unbuilt_benchmark(tmp_path, monkeypatch, capsys):
+    # both said "store file ... does not exist", as if a path had been given
+    monkeypatch.setenv("NASBENCH_STORES", str(tmp_path))
+    assert cli.main(["verify", "nb999"]) == 2
+    assert "unknown benchmark 'nb999'; known: " in capsys.readouterr().err
+    assert cli.main(["verify", "nb201"]) == 2
+    err = capsys.readouterr().err
+    assert "nb201 is not built" in err and "run 'nasbench build nb201'" in err
+
+
 # -- unreadable stores and interrupted builds ------------------------------------------------------
 def test_old_format_and_empty_stores_say_rebuild(tmp_path):
     path = _store(tmp_path / "toy.h5")
