@@ -615,9 +615,12 @@ def _split_effect_lines(bank: Bank) -> list[str]:
             f"architectures; there post-TS ECE_15 is above pre-TS ECE_15 in {100 * higher:.0f} % "
             f"of them (median ratio {ratio:.2f}). Post-TS metrics are measured on the 80 % of the "
             "test set not used to fit T, pre-TS on all of it (the bank's convention).")
-    if higher > 0.5:
-        text += (" With the probabilities barely changed, most of these rises come from the "
-                 "smaller evaluation set, not from the scaling.")
+    if np.all(np.abs(t[neutral] - 1.0) < 1e-6):
+        # the grid's point nearest 1 divides the float32 logits by 1.0: the scaled probabilities
+        # are the unscaled ones, and only the evaluation set differs
+        text += (" There the fitted T is 1, so the scaled probabilities are the unscaled ones: "
+                 "these differences come from the evaluation set (80 % of the test set against "
+                 "all of it), not from the scaling.")
     return ["", text]
 
 
