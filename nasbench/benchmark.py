@@ -64,6 +64,7 @@ from nasbench.errors import (
     StoreError,
     UnknownArchitectureError,
     UnknownNameError,
+    check_int,
     quote,
 )
 from nasbench.store import ArrayInfo, MetricMeaning, open_store
@@ -174,18 +175,10 @@ def _full_budget(coverage: Mapping[int | None, int]) -> int | None:
     return max((b for b, n in coverage.items() if 2 * n >= best), key=_budget_order)
 
 
-def _check_int(name: str, value: object, low: int = 0) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise InvalidArgumentError(f"{name} must be an int >= {low}, got {quote(value)}")
-    if value < low:
-        raise InvalidArgumentError(f"{name} must be an int >= {low}, got {value}")
-    return int(value)
-
-
 def _check_budget(budget: object) -> int | None:
     if budget is None:
         return None
-    return _check_int("budget (epochs)", budget, low=0)
+    return check_int("budget (epochs)", budget, low=0)
 
 
 def _check_seed(seed: object) -> int | str | None:
@@ -352,9 +345,9 @@ class Benchmark:
 
         With ``dataset`` and ``metric``, only archs that have a value for that metric are drawn.
         """
-        n = _check_int("sample: n", n)
+        n = check_int("sample: n", n)
         if seed is not None:
-            seed = _check_int("sample: seed", seed)
+            seed = check_int("sample: seed", seed)
         rows = np.arange(self._n)
         if dataset is not None or metric is not None:
             if dataset is None or metric is None:
@@ -827,7 +820,7 @@ class Benchmark:
 
         Columns ``row`` (and ``index`` where rows are official indices) and the metric.
         """
-        k = _check_int("top: k", k, low=1)
+        k = check_int("top: k", k, low=1)
         values = self._array(dataset, metric, budget, None)
         # a metric without a stated direction ranks high values first
         direction = next(iter(self._variants(dataset, metric).values())).direction or "max"

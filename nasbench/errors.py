@@ -6,6 +6,7 @@ print it as is (``nasbench: <message>``) and exit with code 2.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 
 #: how many characters of a user's input a message quotes before cutting it
@@ -25,6 +26,16 @@ def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
     if len(text) > limit:
         text = f"{text[: limit - 20]}...{text[-8:]} ({len(text):,} chars)"
     return text
+
+
+def check_int(name: str, value: object, low: int = 0) -> int:
+    """``value`` as an int, or ``InvalidArgumentError`` naming ``name``: not an int (a bool, a
+    float such as 2.0, a string) or below ``low``. numpy integers count as ints."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise InvalidArgumentError(f"{name} must be an int >= {low}, got {quote(value)}")
+    if value < low:
+        raise InvalidArgumentError(f"{name} must be an int >= {low}, got {value}")
+    return int(value)
 
 
 def shorten(message: str, text: object = None, limit: int = 400) -> str:

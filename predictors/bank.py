@@ -257,16 +257,13 @@ def _augment(x: Any, pad: int, gen: Any) -> Any:
     return torch.where(flip[:, None, None, None], x.flip(-1), x)
 
 
-def _evaluate(net: Any, x: Any, y: Any | None, fmt: Any = None,
+def _evaluate(net: Any, x: Any, y: Any | None, fmt: Any,
               batch: int = 1000) -> tuple[Any, float, float]:
-    """Logits (float32, CPU numpy), mean cross-entropy and accuracy (%) in eval mode.
-
-    ``fmt`` is the torch memory format the inputs are laid out in (None: contiguous).
-    """
+    """Logits (float32, CPU numpy), mean cross-entropy and accuracy (%) in eval mode, the inputs
+    laid out in the torch memory format ``fmt``."""
     import torch
 
     net.eval()
-    fmt = torch.contiguous_format if fmt is None else fmt
     with torch.no_grad():
         logits = torch.cat([net(x[i:i + batch].contiguous(memory_format=fmt))
                             for i in range(0, len(x), batch)]).float()

@@ -29,7 +29,6 @@ or in parallel processes.
 from __future__ import annotations
 
 import math
-import numbers
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from typing import Any
 
 import torch
 
+from nasbench.errors import check_int
 from predictors.zero_cost import passes as _passes
 from predictors.zero_cost.base import Proxy, Undefined
 from predictors.zero_cost.registry import get
@@ -162,16 +162,6 @@ def compute(
     return result
 
 
-def _is_count(value: Any) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _check_seed(seed: Any) -> None:
-    # numpy's own refusal ("expected non-negative integer") names no argument
-    if not _is_count(seed) or seed < 0:
-        raise ValueError(f"seed {seed!r}: use an integer >= 0")
-
-
 def cifar10_inputs(
     batch_size: int = 64, seed: int = 0, num_classes: int = 10, device: Any = None
 ) -> _passes.Inputs:
@@ -181,15 +171,13 @@ def cifar10_inputs(
     batches). Images are normalised with the NB201 mean / std.
 
     Raises:
-        ValueError: ``batch_size`` not in 2 .. 25,000 (two disjoint batches of the 50,000
-            training images), ``seed`` not an integer >= 0.
+        ValueError: ``batch_size`` below 2 or ``seed`` below 0 (``InvalidArgumentError``); more
+            than the 50,000 training images asked for (``datasets.batch``).
     """
     from predictors import datasets
 
-    if not _is_count(batch_size) or not 2 <= batch_size <= 25_000:
-        raise ValueError(f"batch_size {batch_size!r}: use an integer in 2 .. 25000 (two disjoint "
-                         "batches of it are drawn from CIFAR-10's 50,000 training images)")
-    _check_seed(seed)
+    check_int("batch_size", batch_size, low=2)
+    check_int("seed", seed)
 
     x, y = datasets.batch("cifar10", 2 * batch_size, seed=seed, device=device)
     return _passes.Inputs(
@@ -209,13 +197,13 @@ def graph_inputs(dataset: str, seed: int = 0, device: Any = None, folder: Any = 
     Raises:
         KeyError: not a graph dataset here (the message lists them).
         FileNotFoundError: the Planetoid files are missing.
-        ValueError: ``seed`` not an integer >= 0.
+        ValueError: ``seed`` not an int >= 0 (``InvalidArgumentError``).
     """
     from predictors.networks import graph_data
     from predictors.networks.nbgraph import HPARAMS
     from predictors.zero_cost.graph_passes import GraphInputs
 
-    _check_seed(seed)
+    check_int("seed", seed)
 
     if dataset not in GRAPH_DATASETS:
         raise KeyError(f"no graph inputs for {dataset!r}; use one of {', '.join(GRAPH_DATASETS)}")

@@ -35,7 +35,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-import numbers
 import os
 import socket
 import sys
@@ -48,6 +47,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from nasbench.errors import check_int
 
 # PER_CELL: the proxies computed for every arch, never fanned out (one list, the recipe's)
 from nasbench.recipes._zc import PER_CELL
@@ -516,8 +517,7 @@ def run(
 
     for name, value, low in (("seed", seed, 0), ("order_seed", order_seed, 0), ("chunk", chunk, 1),
                              ("n_jobs", n_jobs, 1)):
-        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
-            raise ValueError(f"{name} {value!r}: use an integer >= {low}")
+        check_int(name, value, low)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     planned = keyed(space, plan(space, keyed_tokens(space, archs), proxies, order_seed=order_seed))
