@@ -225,6 +225,13 @@ class Bank:
     threshold: float | None
     live: np.ndarray = field(repr=False)
 
+    @property
+    def compared(self) -> np.ndarray:
+        """``(n,)`` the accuracy set beside the published table: ``best_valid`` where the
+        bank's :class:`Reference` was picked at the lowest validation loss, else ``final``."""
+        ref = REFERENCES.get((self.recipe.space, self.recipe.dataset))
+        return self.best_valid if ref is not None and ref.at_best_valid else self.final
+
     def cal(self, when: str, key: str, epoch: int | None = None) -> np.ndarray:
         """``(n,)`` calibration column ``key`` (``pre`` / ``post``) at ``epoch`` (default: the
         last calibration epoch); NaN where not recorded (e.g. a diverged run)."""
@@ -403,7 +410,7 @@ def analyse(bank: Bank) -> dict[str, Any]:
     ref = reference_values(bank)
     out["reference"], out["ref"] = ref_def, ref
     if ref is not None and ref_def is not None:
-        compared = bank.best_valid if ref_def.at_best_valid else bank.final
+        compared = bank.compared
         out["ref_tau"] = kendall(compared[live], ref[live], interval=True)
         out["ref_tau_final"] = (kendall(bank.final[live], ref[live], interval=True)
                                 if ref_def.at_best_valid else out["ref_tau"])
@@ -747,7 +754,7 @@ def make_plots(bank: Bank, a: dict[str, Any], folder: Path) -> list[str]:
     axes = list(axes)
     if ref is not None:
         ax = axes.pop(0)
-        y = bank.best_valid if a["reference"].at_best_valid else bank.final
+        y = bank.compared
         ax.scatter(ref[live], y[live], s=10, label="live")
         ax.scatter(ref[~live], y[~live], s=10, c="grey", label="at chance")
         ax.set_xlabel(f"{a['reference'].store} {a['reference'].dataset} test accuracy (%)")

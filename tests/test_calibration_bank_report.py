@@ -206,15 +206,15 @@ def test_empty_bank_and_bad_input(cb, tmp_path, capsys):
     assert exc.value.code == 2
 
 
-def test_nbgraph_bank_reference_is_taken_at_lowest_valid_loss(cb, tmp_path):
-    """A made-up Cora bank whose final and best-validation accuracies order the archs oppositely."""
+def _cora_tiny(folder: Path, seed: int = 777) -> None:
+    """A made-up Cora bank of 12 archs whose final and best-validation accuracies order them
+    oppositely: at the lowest validation loss as the published table, at the end reversed."""
     import nasbench
     from nasbench.spaces.nbgraph import SPACE
     from predictors.bank import BankRecipe
 
-    folder = tmp_path / "cora_tiny"
-    folder.mkdir()
-    recipe = BankRecipe.benchmark("nbgraph", "cora", epochs=5, calib_epochs=(2, 5))
+    folder.mkdir(parents=True)
+    recipe = BankRecipe.benchmark("nbgraph", "cora", epochs=5, calib_epochs=(2, 5), seed=seed)
     (folder / "recipe.json").write_text(json.dumps(recipe.to_json()))
     bench = nasbench.load("nbgraph")
     keys = [int(k) for k in np.random.default_rng(1).choice(
@@ -235,6 +235,11 @@ def test_nbgraph_bank_reference_is_taken_at_lowest_valid_loss(cb, tmp_path):
                 "train_loss": [1.0] * 5, "train_accuracy": test, "valid_loss": valid_loss,
                 "valid_accuracy": test, "test_loss": [1.0] * 5, "test_accuracy": test,
                 "calibration": {}, "train_time": 1.0, "eval_time": 1.0}) + "\n")
+
+
+def test_nbgraph_bank_reference_is_taken_at_lowest_valid_loss(cb, tmp_path):
+    folder = tmp_path / "cora_tiny"
+    _cora_tiny(folder)
     _, numbers = cb.report([folder], tmp_path / "r.md", plots=False)
     a = numbers["cora_tiny"]
     assert a["n_live"] == 12
@@ -314,6 +319,36 @@ def test_bank_recipes_pilot_of_the_same_runs_changes_nothing(cb, tmp_path):
 
     out = tmp_path / "br.md"
     assert br.main(["--base", str(base), "--pilot", str(pilot), "--out", str(out)]) == 0
-    assert "not distinguishable from the committed recipe at n = 40: +0.000" in out.read_text()
+    text = out.read_text()
+    assert "not distinguishable from the committed recipe at n = 40: +0.000" in text
+    # a seed-only pilot: its agreement (identical runs: [1, 1]) set beside the issue's target
+    assert ("alike at tau 1.000 (n = 40, 95 % CI [1.000, 1.000]) (two runs of one recipe; the "
+            "issue's target of 0.6 for a bank against the published table is below this "
+            "interval)") in text
     assert br.main(["--base", str(tmp_path / "nope"), "--pilot", str(pilot),
                     "--out", str(out)]) == 2
+
+
+def test_bank_recipes_reads_a_cora_bank_at_lowest_valid_loss(cb, tmp_path, monkeypatch):
+    """A Cora base and a seed pilot of it: both compared at the lowest validation loss (where
+    the made-up runs agree with the published order), and only pilots of Cora are picked up."""
+    br = _bank_script("bank_recipes")
+    sys.modules.pop("bank_recipes", None)
+    _cora_tiny(tmp_path / "bank" / "cora")
+    _cora_tiny(tmp_path / "pilots" / "cora_seed1", seed=1)
+    _synthetic_bank(tmp_path / "pilots" / "nb201_other", 4)
+    monkeypatch.setattr(br, "PILOTS", tmp_path / "pilots")
+    base = tmp_path / "bank" / "cora"
+    assert br.default_pilots(base) == [tmp_path / "pilots" / "cora_seed1"]
+
+    a = br.compare(cb.load_bank(base), cb.load_bank(tmp_path / "pilots" / "cora_seed1"))
+    assert a["changes"] == ["seed 777 -> 1"] and a["n"] == 12
+    assert a["tau_base"].tau == pytest.approx(1.0) and a["agreement"].tau == pytest.approx(1.0)
+    out = tmp_path / "br.md"
+    assert br.main(["--base", str(base), "--out", str(out)]) == 0
+    text = out.read_text()
+    assert "`nbgraph` on `cora`" in text and "test accuracy at the lowest validation loss" in text
+    assert "target of 0.7" in text
+    # no Cora pilot at all: named, exit 2
+    monkeypatch.setattr(br, "PILOTS", tmp_path / "nowhere")
+    assert br.main(["--base", str(tmp_path / "pilots" / "cora_seed1"), "--out", str(out)]) == 2
