@@ -28,10 +28,15 @@ def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
     return text
 
 
+def is_int(value: object) -> bool:
+    """An int (numpy integers too), never a bool, a float such as 2.0 or a string."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
 def check_int(name: str, value: object, low: int = 0) -> int:
-    """``value`` as an int, or ``InvalidArgumentError`` naming ``name``: not an int (a bool, a
-    float such as 2.0, a string) or below ``low``. numpy integers count as ints."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    """``value`` as an int, or ``InvalidArgumentError`` naming ``name``: not an int (``is_int``)
+    or below ``low``."""
+    if not is_int(value):
         raise InvalidArgumentError(f"{name} must be an int >= {low}, got {quote(value)}")
     if value < low:
         raise InvalidArgumentError(f"{name} must be an int >= {low}, got {value}")

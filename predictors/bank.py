@@ -59,6 +59,7 @@ from typing import Any
 
 import numpy as np
 
+from nasbench.errors import check_int
 from predictors.parallel import imap_unordered
 
 __all__ = [
@@ -628,12 +629,12 @@ def select_archs(space: str, n: int, seed: int = 0, extremes: bool = True,
         Arch strings (canonical representatives), extremes first.
 
     Raises:
-        ValueError: ``n`` below 0 or above the representatives left besides the extremes.
+        ValueError: ``n`` not an int >= 0 (``nasbench.InvalidArgumentError``) or above the
+            representatives left besides the extremes.
     """
     from nasbench.spaces import get as get_space
 
-    if n < 0:
-        raise ValueError(f"--archs {n}: use 0 or more random architectures (besides the extremes)")
+    check_int("n", n, 0)
 
     sp = get_space(space)
     reps = sorted({sp.canonical(a) for a in sp.enumerate()}, key=sp.index)
@@ -764,16 +765,16 @@ def build_bank(
 
     Raises:
         RecipeMismatchError: ``out`` holds results of another recipe.
-        ValueError: ``n_jobs`` or ``threads`` below 1, ``limit`` below 0.
+        ValueError: ``n_jobs`` or ``threads`` not an int >= 1, ``limit`` not an int >= 0
+            (``nasbench.InvalidArgumentError``, naming it).
     """
     from tqdm.auto import tqdm
 
-    if n_jobs < 1:
-        raise ValueError(f"--n-jobs {n_jobs}: use 1 (train here) or more worker processes")
-    if threads is not None and threads < 1:
-        raise ValueError(f"--threads {threads}: use 1 or more torch threads per process")
-    if limit is not None and limit < 0:
-        raise ValueError(f"--limit {limit}: use 0 or more new architectures")
+    check_int("n_jobs", n_jobs, 1)
+    if threads is not None:
+        check_int("threads", threads, 1)
+    if limit is not None:
+        check_int("limit", limit, 0)
     out = Path(out)
     _check_recipe(out, recipe)
     records = read_results(out)
@@ -939,6 +940,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             sp = get_space(args.space)
             archs = [sp.format(sp.parse(a)) for a in args.arch]
         else:
+            if args.archs < 0:  # select_archs would name its parameter n, not the flag
+                raise ValueError(f"--archs {args.archs}: use 0 or more random architectures "
+                                 "(besides the extremes)")
             archs = select_archs(args.space, args.archs, args.seed, not args.no_extremes)
         t0 = time.time()
         records = build_bank(archs, args.out, recipe, device=args.device, threads=args.threads,

@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from nasbench.errors import is_int
 from nasbench.vocab import is_zc_metric
 from predictors.base import Predictor, PredictorInputError, open_bench
 
@@ -150,24 +151,19 @@ def make_splits(
     return splits
 
 
-def _is_int(value: Any) -> bool:
-    """An int (numpy ints too), never a bool or a float such as 2.5 or 2.0."""
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
 def _check_sizes(train_sizes: Sequence[int], test_size: int, seeds: int | Sequence[int]) -> tuple:
     train_sizes = list(train_sizes)
-    if not train_sizes or not all(_is_int(t) and t >= 2 for t in train_sizes):
+    if not train_sizes or not all(is_int(t) and t >= 2 for t in train_sizes):
         raise PredictorInputError(f"train sizes must be integers >= 2; got {train_sizes}")
-    if not _is_int(test_size) or test_size < 2:
+    if not is_int(test_size) or test_size < 2:
         raise PredictorInputError(f"test size must be an integer >= 2; got {test_size!r}")
-    if _is_int(seeds):
+    if is_int(seeds):
         if seeds < 1:
             raise PredictorInputError(f"seeds must be at least 1; got {seeds}")
         seed_list = list(range(int(seeds)))
     else:
         seed_list = list(seeds) if isinstance(seeds, Sequence | np.ndarray) else []
-        if (not seed_list or not all(_is_int(s) and s >= 0 for s in seed_list)
+        if (not seed_list or not all(is_int(s) and s >= 0 for s in seed_list)
                 or len(set(seed_list)) != len(seed_list)):
             raise PredictorInputError(
                 f"seeds must be a count >= 1 or distinct integers >= 0; got {seeds!r}"

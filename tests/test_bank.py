@@ -157,14 +157,18 @@ def test_dask_scheduler_gives_the_same_records(built, tmp_path):
     assert _strip(by_arch[A]) == _strip(records[0])
 
 
-def test_worker_processes_give_the_same_records(built, tmp_path):
+def test_worker_processes_give_the_same_records(built, tmp_path, capsys):
     _, records = built
     got = bank.build_bank([A, B], tmp_path, TINY, progress=False, n_jobs=2)
     by_arch = {r["arch"]: r for r in got}
     assert [_strip(by_arch[r["arch"]]) for r in records] == [_strip(r) for r in records]
-    for bad in (["--n-jobs", "0"], ["--threads", "0"], ["--limit", "-1"], ["--archs", "-1"]):
+    for bad, named in ((["--n-jobs", "0"], "n_jobs must be an int >= 1, got 0"),
+                       (["--threads", "0"], "threads must be an int >= 1, got 0"),
+                       (["--limit", "-1"], "limit must be an int >= 0, got -1"),
+                       (["--archs", "-1"], "--archs -1: use 0 or more")):
         # --archs -1 once sliced the permutation to all but its last arch (26,205 on nbgraph)
         assert bank.main(["--out", str(tmp_path / "x"), "--archs", "1", *bad, "--quiet"]) == 2, bad
+        assert named in capsys.readouterr().err
         assert not (tmp_path / "x").exists()  # refused before anything is written
 
 
