@@ -119,6 +119,18 @@ def _shown(path: Path) -> str:
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
+#: a per-epoch curve longer than this is shown at about this many evenly spaced epochs
+CURVE_POINTS = 10
+
+
+def _curve_text(taus: list[float]) -> str:
+    """``epoch tau`` pairs: every epoch of a short run, about ``CURVE_POINTS`` of a long one
+    (always the last)."""
+    step = max(1, -(-len(taus) // CURVE_POINTS))
+    epochs = sorted({*range(step, len(taus) + 1, step), len(taus)}) if taus else []
+    return ", ".join(f"{e}: {taus[e - 1]:.3f}" for e in epochs)
+
+
 def _agreement_words(t: Any, target: float | None) -> str:
     """The two banks' agreement and, with a ``target``, where it lies against the interval."""
     text = f"tau {_tau_text(t)}"
@@ -140,7 +152,9 @@ def render(base: Bank, pilots: list[Bank], numbers: list[dict[str, Any]], comman
              f"Kendall tau-b of {what} against the published accuracy, on the "
              "architectures both banks trained and left above chance + 5 points; paired "
              f"differences are 95 % percentile bootstraps over architectures "
-             f"({BOOTSTRAP_RESAMPLES:,} resamples, seed {BOOTSTRAP_SEED}).", "",
+             f"({BOOTSTRAP_RESAMPLES:,} resamples, seed {BOOTSTRAP_SEED}). CPU seconds are "
+             "the records' own (process CPU): they compare recipes only for runs made side by "
+             "side on the same machine.", "",
              "| pilot | change | n | committed recipe | pilot | pilot - committed [95 % CI] | "
              "CPU s / arch (committed -> pilot) |",
              "|---|---|---:|---|---|---|---|"]
@@ -156,7 +170,7 @@ def render(base: Bank, pilots: list[Bank], numbers: list[dict[str, Any]], comman
         m, lo, hi = a["diff"]
         lines.append(f"| `{pilot.name}` | {change} | {a['n']} | {_tau_text(a['tau_base'])} | "
                      f"{_tau_text(a['tau_pilot'])} | {m:+.3f} [{lo:+.3f}, {hi:+.3f}] | {cost} |")
-        curve = ", ".join(f"{t:.3f}" for t in a["epochs"])
+        curve = _curve_text(a["epochs"])
         seed_only = (ref.target if ref and a["changes"]
                      and all(c.startswith("seed ") for c in a["changes"]) else None)
         sections += [f"## `{pilot.name}`", "",
@@ -168,7 +182,8 @@ def render(base: Bank, pilots: list[Bank], numbers: list[dict[str, Any]], comman
                      f"The mean of their two accuracies ranks them at "
                      f"{a['tau_mean'].tau:.3f} against the published table; the mean compared with "
                      f"the committed bank alone: {_diff_words(a['diff_mean'], a['n'])}.", "",
-                     f"Kendall per epoch (epochs 1..{len(a['epochs'])}): {curve}.", ""]
+                     f"The pilot's Kendall against the published table by epoch (epoch: tau): "
+                     f"{curve}.", ""]
     return "\n".join(lines + [""] + sections)
 
 
