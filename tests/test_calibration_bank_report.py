@@ -349,6 +349,11 @@ def test_bank_recipes_reads_a_cora_bank_at_lowest_valid_loss(cb, tmp_path, monke
     text = out.read_text()
     assert "`nbgraph` on `cora`" in text and "test accuracy at the lowest validation loss" in text
     assert "target of 0.7" in text
+    # the per-epoch curve: every epoch of a short run, ~10 evenly spaced epochs of a long one
+    assert "(epoch: tau): 1: " in text and ", 5: " in text
+    long = br._curve_text([i / 400 for i in range(1, 401)])
+    assert long.startswith("40: 0.100, 80: 0.200") and long.endswith("400: 1.000")
+    assert long.count(":") == 10
     # no Cora pilot at all: named, exit 2
     monkeypatch.setattr(br, "PILOTS", tmp_path / "nowhere")
     assert br.main(["--base", str(tmp_path / "pilots" / "cora_seed1"), "--out", str(out)]) == 2
