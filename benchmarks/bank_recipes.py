@@ -50,29 +50,20 @@ sys.path.append(str(Path(__file__).resolve().parent))
 from calibration_bank import (  # noqa: E402  (a sibling script, importable once on the path)
     BOOTSTRAP_RESAMPLES,
     BOOTSTRAP_SEED,
+    PILOTS,
     REFERENCES,
     Bank,
     _tau_text,
     kendall,
     load_bank,
     paired_tau_difference,
+    recipe_changes,
     reference_values,
+    shared_live,
 )
 
-PILOTS = ROOT / "data" / "bank_pilots"
 BASE = ROOT / "data" / "bank" / "nb201_cifar10"
 RESULTS = ROOT / "benchmarks" / "results"
-#: recipe fields that are bookkeeping, not training
-IGNORED_FIELDS = ("calib_epochs", "extra")
-
-
-def recipe_changes(base: Any, pilot: Any) -> list[str]:
-    """``field base -> pilot`` for every training field in which the two recipes differ."""
-    a, b = base.to_json(), pilot.to_json()
-    return [f"{k} {a.get(k)} -> {b.get(k)}" for k in sorted(set(a) | set(b))
-            if k not in IGNORED_FIELDS and a.get(k) != b.get(k)]
-
-
 def _cpu(bank: Bank, rows: np.ndarray) -> float:
     """Mean process CPU seconds per architecture over ``rows``; NaN if a record lacks it (the
     field was added to the records after the first cells of the committed bank)."""
@@ -82,16 +73,12 @@ def _cpu(bank: Bank, rows: np.ndarray) -> float:
 
 def compare(base: Bank, pilot: Bank) -> dict[str, Any]:
     """The numbers of one pilot's section (see the module docstring)."""
-    at = {r["arch"]: i for i, r in enumerate(base.records)}
-    pairs = [(at[r["arch"]], j) for j, r in enumerate(pilot.records)
-             if r["arch"] in at and base.live[at[r["arch"]]] and pilot.live[j]]
-    bi = np.array([p[0] for p in pairs], dtype=int)
-    pj = np.array([p[1] for p in pairs], dtype=int)
+    bi, pj = shared_live(base, pilot)
     ref = reference_values(pilot)
-    out: dict[str, Any] = {"n": len(pairs), "records": len(pilot.records),
+    out: dict[str, Any] = {"n": len(bi), "records": len(pilot.records),
                            "changes": recipe_changes(base.recipe, pilot.recipe),
                            "cpu_base": _cpu(base, bi), "cpu_pilot": _cpu(pilot, pj)}
-    if ref is None or len(pairs) < 3:
+    if ref is None or len(bi) < 3:
         return out
     r, ours, theirs = ref[pj], base.compared[bi], pilot.compared[pj]
     out["tau_base"] = kendall(ours, r, interval=True)

@@ -51,6 +51,8 @@ sys.path.insert(0, str(ROOT))
 
 RESULTS = ROOT / "benchmarks" / "results"
 BANKS = ROOT / "data" / "bank"
+#: small banks that change one field of a bank's recipe (``benchmarks/bank_recipes.py``)
+PILOTS = ROOT / "data" / "bank_pilots"
 
 #: published Kendall tau values (shared/reference/README.md, calibration bank section; CIFAR-10,
 #: NATS topology space, all models)
@@ -318,6 +320,41 @@ def reference_values(bank: Bank) -> np.ndarray | None:
         bench.close()
 
 
+def shared_live(base: Bank, other: Bank) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ``(i, j)`` of the architectures both banks trained and left live:
+    ``base.records[i]`` and ``other.records[j]`` are the same architecture."""
+    at = {r["arch"]: i for i, r in enumerate(base.records)}
+    pairs = [(at[r["arch"]], j) for j, r in enumerate(other.records)
+             if r["arch"] in at and base.live[at[r["arch"]]] and other.live[j]]
+    return (np.array([p[0] for p in pairs], dtype=int), np.array([p[1] for p in pairs], dtype=int))
+
+
+#: recipe fields that are bookkeeping, not training
+IGNORED_FIELDS = ("calib_epochs", "extra")
+
+
+def recipe_changes(base: Any, other: Any) -> list[str]:
+    """``field base -> other`` for every training field in which two ``BankRecipe``s differ."""
+    a, b = base.to_json(), other.to_json()
+    return [f"{k} {a.get(k)} -> {b.get(k)}" for k in sorted(set(a) | set(b))
+            if k not in IGNORED_FIELDS and a.get(k) != b.get(k)]
+
+
+def seed_pilots(bank: Bank, root: Path | None = None) -> list[Bank]:
+    """The pilot banks under ``root`` (default ``PILOTS``) that train ``bank``'s recipe with
+    another training seed (the only training field that differs)."""
+    from predictors.bank import read_recipe
+
+    root = PILOTS if root is None else root
+    out = []
+    for folder in sorted(root.glob("*")) if root.is_dir() else []:
+        other = read_recipe(folder) if (folder / "recipe.json").is_file() else None
+        if other is not None and [c.split()[0] for c in recipe_changes(bank.recipe, other)] == [
+                "seed"]:
+            out.append(load_bank(folder))
+    return out
+
+
 def reference_anchors(bank: Bank, target: np.ndarray, compared: np.ndarray) -> dict[str, Any]:
     """Yardsticks for the bank's Kendall, from the published table alone, on the live archs.
 
@@ -330,8 +367,11 @@ def reference_anchors(bank: Bank, target: np.ndarray, compared: np.ndarray) -> d
     ``"short"``: ``(epochs, tau)`` of the store's shortest published training schedule (NB201:
     its separate 12-epoch run, full network and data) against the reference, and
     ``"bank_minus_short"`` the bank's tau minus it, paired: what a short full-size training
-    reaches, beside this bank's reduced one. A key is missing where the store has no such metric,
-    fewer than two seeds or no shorter budget.
+    reaches, beside this bank's reduced one. ``"own_seeds"``: ``[(pilot folder, seed, Tau)]``, this
+    bank's own recipe run again with another training seed (:func:`seed_pilots`) against this
+    bank on the architectures live in both, with interval: how well two runs of the recipe agree.
+    A key is missing where the store has no such metric, fewer than two seeds, no shorter budget
+    or no seed pilot.
     """
     import nasbench
 
@@ -365,6 +405,14 @@ def reference_anchors(bank: Bank, target: np.ndarray, compared: np.ndarray) -> d
             out["seeds"] = kendall(runs[:, 0], runs[:, 1])
     finally:
         bench.close()
+    own = []
+    for pilot in seed_pilots(bank):
+        i, j = shared_live(bank, pilot)
+        shown = pilot.folder.relative_to(ROOT) if pilot.folder.is_relative_to(ROOT) else pilot.folder
+        own.append((shown, pilot.recipe.seed,
+                    kendall(bank.compared[i], pilot.compared[j], interval=True)))
+    if own:
+        out["own_seeds"] = own
     return out
 
 
@@ -702,8 +750,18 @@ def _reference_lines(bank: Bank, a: dict[str, Any]) -> list[str]:
             sd = anchors["seeds"]
             parts.append(f"two of the published training runs agree with each other at "
                          f"{_f(sd.tau)} (n = {sd.n})")
-        lines.append("Yardsticks from the published table on the same live architectures: "
-                     + "; ".join(parts) + ".")
+        if parts:
+            lines.append("Yardsticks from the published table on the same live architectures: "
+                         + "; ".join(parts) + ".")
+        for folder, seed, own in anchors.get("own_seeds", []):
+            text = (f"This bank's recipe run again with training seed {seed} "
+                    f"(`{folder}`) ranks the architectures live in both like this "
+                    f"bank at {_tau_text(own)}")
+            if own.n >= MIN_CELLS and np.isfinite(own.lo):
+                t = ref_def.target
+                where = "below" if own.lo > t else "above" if own.hi < t else "within"
+                text += f": the target of {t} is {where} the interval of two runs' agreement"
+            lines.append(text + " (`benchmarks/bank_recipes.py`).")
     lines += ["", "| epoch (calibration epochs) | Kendall of that epoch's test accuracy vs reference |",
               "|---:|---:|"]
     for e, te in a["per_epoch"].items():

@@ -354,6 +354,13 @@ def test_bank_recipes_reads_a_cora_bank_at_lowest_valid_loss(cb, tmp_path, monke
     long = br._curve_text([i / 400 for i in range(1, 401)])
     assert long.startswith("40: 0.100, 80: 0.200") and long.endswith("400: 1.000")
     assert long.count(":") == 10
+    # the calibration report finds the seed pilot and sets its agreement beside the target
+    monkeypatch.setattr(cb, "PILOTS", tmp_path / "pilots")
+    text, numbers = cb.report([base], tmp_path / "r.md", plots=False)
+    (folder, seed, own), = numbers["cora"]["anchors"]["own_seeds"]
+    assert (folder, seed, own.n) == (tmp_path / "pilots" / "cora_seed1", 1, 12)
+    assert own.tau == pytest.approx(1.0)
+    assert "run again with training seed 1" in text
     # no Cora pilot at all: named, exit 2
     monkeypatch.setattr(br, "PILOTS", tmp_path / "nowhere")
     assert br.main(["--base", str(tmp_path / "pilots" / "cora_seed1"), "--out", str(out)]) == 2
