@@ -56,14 +56,18 @@ from calibration_bank import (  # noqa: E402  (a sibling script, importable once
     _tau_text,
     kendall,
     load_bank,
+    only_seed_differs,
     paired_tau_difference,
     recipe_changes,
     reference_values,
     shared_live,
+    target_side,
 )
 
 BASE = ROOT / "data" / "bank" / "nb201_cifar10"
 RESULTS = ROOT / "benchmarks" / "results"
+
+
 def _cpu(bank: Bank, rows: np.ndarray) -> float:
     """Mean process CPU seconds per architecture over ``rows``; NaN if a record lacks it (the
     field was added to the records after the first cells of the committed bank)."""
@@ -122,9 +126,8 @@ def _agreement_words(t: Any, target: float | None) -> str:
     """The two banks' agreement and, with a ``target``, where it lies against the interval."""
     text = f"tau {_tau_text(t)}"
     if target is not None and np.isfinite(t.lo):
-        where = "below" if t.lo > target else "above" if t.hi < target else "within"
         text += (f" (two runs of one recipe; the issue's target of {target} for a bank against "
-                 f"the published table is {where} this interval)")
+                 f"the published table is {target_side(t, target)} this interval)")
     return text
 
 
@@ -158,14 +161,14 @@ def render(base: Bank, pilots: list[Bank], numbers: list[dict[str, Any]], comman
         lines.append(f"| `{pilot.name}` | {change} | {a['n']} | {_tau_text(a['tau_base'])} | "
                      f"{_tau_text(a['tau_pilot'])} | {m:+.3f} [{lo:+.3f}, {hi:+.3f}] | {cost} |")
         curve = _curve_text(a["epochs"])
-        seed_only = (ref.target if ref and a["changes"]
-                     and all(c.startswith("seed ") for c in a["changes"]) else None)
+        seed_target = (ref.target if ref and only_seed_differs(base.recipe, pilot.recipe)
+                       else None)
         sections += [f"## `{pilot.name}`", "",
                      f"Changes: {change}. {a['records']} records, {a['n']} shared and live.", "",
                      f"The pilot compared with the committed recipe on the same architectures: "
                      f"{_diff_words(a['diff'], a['n'])}.", "",
                      f"The two banks rank these architectures alike at "
-                     f"{_agreement_words(a['agreement'], seed_only)}. "
+                     f"{_agreement_words(a['agreement'], seed_target)}. "
                      f"The mean of their two accuracies ranks them at "
                      f"{a['tau_mean'].tau:.3f} against the published table; the mean compared with "
                      f"the committed bank alone: {_diff_words(a['diff_mean'], a['n'])}.", "",

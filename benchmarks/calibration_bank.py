@@ -340,6 +340,16 @@ def recipe_changes(base: Any, other: Any) -> list[str]:
             if k not in IGNORED_FIELDS and a.get(k) != b.get(k)]
 
 
+def only_seed_differs(base: Any, other: Any) -> bool:
+    """The two ``BankRecipe``s differ in the training seed and in no other training field."""
+    return [c.split()[0] for c in recipe_changes(base, other)] == ["seed"]
+
+
+def target_side(t: Tau, target: float) -> str:
+    """Where ``target`` lies against ``t``'s 95 % interval: ``below``, ``above`` or ``within``."""
+    return "below" if t.lo > target else "above" if t.hi < target else "within"
+
+
 def seed_pilots(bank: Bank, root: Path | None = None) -> list[Bank]:
     """The pilot banks under ``root`` (default ``PILOTS``) that train ``bank``'s recipe with
     another training seed (the only training field that differs)."""
@@ -349,8 +359,7 @@ def seed_pilots(bank: Bank, root: Path | None = None) -> list[Bank]:
     out = []
     for folder in sorted(root.glob("*")) if root.is_dir() else []:
         other = read_recipe(folder) if (folder / "recipe.json").is_file() else None
-        if other is not None and [c.split()[0] for c in recipe_changes(bank.recipe, other)] == [
-                "seed"]:
+        if other is not None and only_seed_differs(bank.recipe, other):
             out.append(load_bank(folder))
     return out
 
@@ -758,9 +767,8 @@ def _reference_lines(bank: Bank, a: dict[str, Any]) -> list[str]:
                     f"(`{folder}`) ranks the architectures live in both like this "
                     f"bank at {_tau_text(own)}")
             if own.n >= MIN_CELLS and np.isfinite(own.lo):
-                t = ref_def.target
-                where = "below" if own.lo > t else "above" if own.hi < t else "within"
-                text += f": the target of {t} is {where} the interval of two runs' agreement"
+                text += (f": the target of {ref_def.target} is {target_side(own, ref_def.target)} "
+                         "the interval of two runs' agreement")
             lines.append(text + " (`benchmarks/bank_recipes.py`).")
     lines += ["", "| epoch (calibration epochs) | Kendall of that epoch's test accuracy vs reference |",
               "|---:|---:|"]
