@@ -583,6 +583,24 @@ def _recipe_text(bank: Bank) -> str:
     return "; ".join(parts)
 
 
+def _left_out(bank: Bank, a: dict[str, Any]) -> str:
+    """How many of the architectures left out diverged, and what the reference says of them."""
+    out = ~bank.live
+    if not out.any():
+        return ""
+    diverged = sum(bool(r.get("calibration", {}).get(str(bank.calib_epoch), {}).get("diverged"))
+                   for r, o in zip(bank.records, out) if o)
+    text = (f" {diverged} of these diverged (a non-finite training loss; no calibration recorded)."
+            if diverged else " None of them diverged.")
+    ref = a.get("ref")
+    if ref is not None and np.isfinite(ref[out]).any():
+        name = a["reference"].words.split(" (")[0]
+        lo, hi = np.nanmin(ref[out]), np.nanmax(ref[out])
+        text += (f" {name} gives them all {lo:.1f} %." if f"{lo:.1f}" == f"{hi:.1f}" else
+                 f" {name} gives them {lo:.1f}-{hi:.1f} % (median {np.nanmedian(ref[out]):.1f} %).")
+    return text
+
+
 def render(bank: Bank, a: dict[str, Any], plots: list[str]) -> list[str]:
     """The markdown lines of one bank's section."""
     n, n_live = a["n"], a["n_live"]
@@ -596,7 +614,7 @@ def render(bank: Bank, a: dict[str, Any], plots: list[str]) -> list[str]:
     else:
         lines.append(f"{left} of them stay at or below chance + {CHANCE_MARGIN:g} points (final "
                      f"test accuracy <= {bank.threshold:.1f} %) and are left out of the statistics "
-                     f"below, leaving n = {n_live}.")
+                     f"below, leaving n = {n_live}.{_left_out(bank, a)}")
     if n_live < MIN_CELLS:
         lines.append(f"With fewer than {MIN_CELLS} live architectures every verdict below is "
                      "\"too few to judge\".")
