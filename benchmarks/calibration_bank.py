@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import re
 import shlex
 import sys
 import tempfile
@@ -247,24 +246,13 @@ class Bank:
                          for r in self.records], dtype=float)
 
 
-def readme_target(folder: Path) -> int | None:
-    """The planned architecture count from the ``--archs N`` of the command in the README."""
-    readme = folder / "README.md"
-    if not readme.is_file():
-        return None
-    text = readme.read_text()
-    m = re.search(r"--archs\s+(\d+)", text)
-    if m is None:
-        return None
-    return int(m.group(1)) + (0 if "--no-extremes" in text else 2)
-
-
 def load_bank(folder: Path, target: int | None = None) -> Bank:
     """Read a bank folder; ``target`` overrides the README's planned count.
 
     Raises:
         ValueError: the folder has no ``recipe.json``.
     """
+    from nasbench.recipes._bank import planned_count
     from predictors.bank import read_recipe, read_results
 
     recipe = read_recipe(folder)
@@ -274,7 +262,7 @@ def load_bank(folder: Path, target: int | None = None) -> Bank:
     records = read_results(folder)
     source = "given on the command line"
     if target is None:
-        target = readme_target(folder)
+        target = planned_count(folder)
         source = "from the command in the bank's README" if target else "unknown (no README command)"
     epochs = recipe.epochs
 

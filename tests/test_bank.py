@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 
 import numpy as np
 import pytest
@@ -325,6 +326,29 @@ def test_committed_graph_bank_store_returns_the_recorded_numbers(tmp_path, name)
 
         with pytest.raises(UnknownArchitectureError, match="has no row for it"):
             b.query(untrained, mod.DATASET, "test_accuracy")
+        # the description ends with the run's status, counted from the committed results
+        planned = int(re.search(r"--archs\s+(\d+)", (mod.BANK_DIR / "README.md").read_text())[1]) + 2
+        word = "COMPLETE" if len(records) >= planned else "PARTIAL while the run goes on"
+        assert b.description.endswith(
+            f"{word}: {len(records)} of {planned} planned architectures trained.")
+
+
+def test_bank_status_counts_records_against_the_readme_plan(tmp_path):
+    from nasbench.recipes._bank import bank_status, planned_count
+
+    folder = tmp_path / "b"
+    folder.mkdir()
+    assert planned_count(folder) is None
+    assert bank_status(folder) == "PARTIAL: no results yet (see b/README.md for the command)."
+    with gzip.open(folder / "results.jsonl.gz", "wt") as fh:
+        fh.write('{"arch": "a"}\n{"arch": "b"}\n\n')  # a blank line is not a record
+    assert bank_status(folder).startswith("2 architectures trained; the planned count is unknown")
+    (folder / "README.md").write_text("    .venv/bin/python -m predictors.bank --archs 2 --no-extremes\n")
+    assert planned_count(folder) == 2
+    assert bank_status(folder) == "COMPLETE: 2 of 2 planned architectures trained."
+    (folder / "README.md").write_text("    .venv/bin/python -m predictors.bank --archs 3\n")
+    assert planned_count(folder) == 5  # with the best and worst known archs
+    assert bank_status(folder) == "PARTIAL while the run goes on: 2 of 5 planned architectures trained."
 
 
 def test_a_committed_cora_record_is_what_the_builder_trains():

@@ -7,13 +7,16 @@ time, progress). ``bank_columns`` turns it into store columns: per-epoch curves
 accuracy, every calibration column of Tao et al.'s bank under the names of
 ``nasbench.readers.calibration`` (NaN at epochs without calibration), the temperature, OOD
 detection where measured, ``params`` (millions) and ``train_time``. The store recipes
-(``nb201_bank``, ``nbgraph_enzymes_bank``) say which rows and what the splits are.
+(``nb201_bank``, ``nbgraph_enzymes_bank``, ``nbgraph_cora_bank``) say which rows and what the
+splits are; each description ends with ``bank_status``: COMPLETE or PARTIAL against the planned
+count of the README's command.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -48,6 +51,35 @@ def read_bank(folder: Path) -> tuple[dict, list[dict]]:
     with gzip.open(results_path, "rt", encoding="utf-8") as fh:
         records = [json.loads(line) for line in fh if line.strip()]
     return recipe, records
+
+
+def planned_count(folder: Path) -> int | None:
+    """The planned number of architectures of a bank folder: the ``--archs N`` of the command in
+    its README, plus the best and worst known architectures unless it says ``--no-extremes``
+    (None: no README or no ``--archs`` in it)."""
+    readme = folder / "README.md"
+    if not readme.is_file():
+        return None
+    text = readme.read_text()
+    m = re.search(r"--archs\s+(\d+)", text)
+    if m is None:
+        return None
+    return int(m.group(1)) + (0 if "--no-extremes" in text else 2)
+
+
+def bank_status(folder: Path) -> str:
+    """COMPLETE or PARTIAL, with the count of trained architectures against the plan (the end of
+    a bank store's description; it counts lines, so it is cheap at import time)."""
+    results = folder / "results.jsonl.gz"
+    if not results.is_file():
+        return f"PARTIAL: no results yet (see {folder.name}/README.md for the command)."
+    with gzip.open(results, "rt", encoding="utf-8") as fh:
+        done = sum(1 for line in fh if line.strip())
+    planned = planned_count(folder)
+    if planned is None:
+        return f"{done} architectures trained; the planned count is unknown (no README command)."
+    word = "COMPLETE" if done >= planned else "PARTIAL while the run goes on"
+    return f"{word}: {done} of {planned} planned architectures trained."
 
 
 def bank_columns(

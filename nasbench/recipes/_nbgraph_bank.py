@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from nasbench.recipes._bank import bank_columns, read_bank
+from nasbench.recipes._bank import bank_columns, bank_status, read_bank
 from nasbench.recipes.base import Part, Recipe
 from nasbench.spaces.nbgraph import SPACE
 from nasbench.store import Column
@@ -53,5 +53,5 @@ def bank_recipe(name: str, folder: Path, dataset: str, describe: Callable[[dict]
                     "`nasbench build-bank`)")],
         official_index=False,
         results_dir=folder,
-        description=description,
+        description=f"{description} {bank_status(folder)}",
     )

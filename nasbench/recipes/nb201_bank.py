@@ -27,7 +27,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nasbench.config import PROJECT_ROOT
-from nasbench.recipes._bank import bank_columns
+from nasbench.recipes._bank import bank_columns, bank_status
 from nasbench.recipes.base import Part, Recipe
 from nasbench.spaces.nb201 import OFFICIAL_ORDER_SOURCE, SPACE
 from nasbench.store import Column
@@ -76,8 +76,8 @@ RECIPE = Recipe(
         "fixed reduced recipe by `nasbench build-bank`; per-epoch train/valid/test loss and "
         "accuracy and every calibration column of Tao et al.'s bank (ECE, equal-mass ECE, "
         "class-wise CE, ACE, MCE at 5..500 bins; KSCE, KDECE, MMCE, NLL, Brier) before and after "
-        "temperature scaling, the temperature and MNIST OOD AUROC. PARTIAL: only the trained "
+        "temperature scaling, the temperature and MNIST OOD AUROC. Only the trained "
         "representatives have values (the 'measured' count of `nasbench info`); the numbers "
-        "come from a cheap proxy recipe, not NB201's 200-epoch training."
+        "come from a cheap proxy recipe, not NB201's 200-epoch training. " + bank_status(BANK_DIR)
     ),
 )
