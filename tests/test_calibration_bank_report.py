@@ -86,9 +86,9 @@ def test_nb201_bank_kendall_equals_scipy(cb, tmp_path):
     assert f"over the first 30, {steps[0][1].tau:.3f} (n = {int(first.sum())}" in text
     assert (tmp_path / "r.md").read_text() == text
     # the cells left out did not diverge; NB201 gives every one of them chance (10 %)
-    if (~live).any() and np.all(ref[~live] == ref[~live][0]):
-        assert (f"None of them diverged. NB201's 200-epoch CIFAR-10 test accuracy gives them all "
-                f"{ref[~live][0]:.1f} %.") in text
+    assert (~live).any() and np.all(ref[~live] == ref[~live][0])
+    assert (f"None of them diverged. NB201's 200-epoch CIFAR-10 test accuracy gives them all "
+            f"{ref[~live][0]:.1f} %.") in text
 
 
 def test_nbgraph_cora_bank_compares_at_lowest_valid_loss(cb, tmp_path):
@@ -120,7 +120,9 @@ def test_nbgraph_cora_bank_compares_at_lowest_valid_loss(cb, tmp_path):
     # the architectures left out: which diverged, and what the published table gives them
     out = ~live
     diverged = sum(bool(r["calibration"]["400"].get("diverged")) for r, o in zip(records, out) if o)
-    if out.any() and diverged:
+    if len(records) >= 502:  # the committed bank is complete: 7 of its runs diverged
+        assert diverged == 7
+    if diverged:
         assert (f"{diverged} of these diverged (a non-finite training loss; no calibration "
                 f"recorded). NAS-Bench-Graph's published Cora test accuracy gives them "
                 f"{ref[out].min():.1f}-{ref[out].max():.1f} %") in text
