@@ -22,7 +22,7 @@ Training (``fit``):
    are too few to pick an epoch: on NB201 cifar10 (100 archs, 3 seeds, flow encoder, hinge loss,
    constant learning rate, 150 epochs) it gave Kendall 0.628 against 0.690 for the fixed schedule.
    450 epochs (the default; 1,000 steps from ~150 training archs on) against 150: Kendall 0.668
-   against 0.666 at 78 archs, 0.694 against 0.674 at 100 (``benchmarks/results/gnn.md``).
+   against 0.666 at 78 archs, 0.694 against 0.674 at 100 (``benchmarks/results/gnn_notes.md``).
 4. Predictions are mapped back to the target's scale by matching quantiles of the training
    archs' predictions and targets (a monotone map, so the ranking is the model's), which keeps
    MAE / RMSE meaningful for the ranking losses too.

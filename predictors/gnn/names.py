@@ -21,7 +21,7 @@ from typing import Any
 
 __all__ = ["DEFAULT", "NAMES_HELP", "is_gnn_name", "make"]
 
-#: the parameters of ``gnn`` (chosen on NB201 cifar10, benchmarks/results/gnn.md: the flow encoder
+#: the parameters of ``gnn`` (chosen on NB201 cifar10, benchmarks/results/gnn_notes.md: the flow encoder
 #: beats GIN, 0.890 against 0.805 Kendall at 781 archs; the hinge loss edges out listwise, logistic
 #: and MSE on Kendall)
 DEFAULT: dict[str, Any] = {"encoder": "flow", "loss": "hinge"}
