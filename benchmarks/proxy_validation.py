@@ -49,42 +49,58 @@ OUT = ROOT / "benchmarks" / "results" / "proxy_validation_nb201.md"
 REF = ROOT.parent / "shared" / "reference"
 
 
+#: bootstrap draws of the interval around rho(acc)
+BOOT = 1000
+
+
 def _rho(a: np.ndarray, b: np.ndarray) -> tuple[float, int]:
     ok = np.isfinite(a) & np.isfinite(b)
     return (float(spearmanr(a[ok], b[ok])[0]) if ok.sum() > 3 else float("nan")), int(ok.sum())
 
 
-def validate_store(store: str, against: str, dataset: str, target: str, row: str, out: str,
+def validate_store(store: str, against: str, dataset: str, target: str, row: str | None, out: str,
                    command: str, seed_check: int = 0) -> int:
     """Per proxy of ``store``: Spearman with ``against``'s ``target`` and with ``against``'s own
     ``zc/<proxy>`` (NAS-Bench-Suite-Zero's scores) over the archs both have; Suite-Zero's
     published Spearman (``row`` of ``suite_zero_spearman.csv``) beside it; with ``seed_check``
     N, :func:`_seed_stability` for the proxies below ``AGREE`` on the first N archs."""
+    from predictors.reproduce.stats import bootstrap_corr
+
     zc, nb = nasbench.load(store), nasbench.load(against)
     archs = list(zc.archs)
     acc = np.asarray(nb.query(archs, dataset, target), dtype=np.float64)
     theirs = set(nb.metrics(dataset))
-    sz = pd.read_csv(REF / "suite_zero_spearman.csv").set_index("benchmark").loc[row]
+    sz = (pd.read_csv(REF / "suite_zero_spearman.csv").set_index("benchmark").loc[row] if row
+          else pd.Series(dtype=np.float64))
     ours = {m: np.asarray(zc.values(dataset, m), dtype=np.float64) for m in zc.metrics(dataset)}
     scored = int(np.isfinite(np.column_stack(list(ours.values()))).any(axis=1).sum())
+    published = (f"Suite-Zero: its Figure 6 row {row} (published, its own scores)" if row else
+                 "Suite-Zero: no published row for this benchmark")
     lines = [
-        f"# {store}: our proxies against {against}'s accuracy and Suite-Zero's scores", "",
+        f"# {store}: our proxies against {against}'s accuracy"
+        + (" and Suite-Zero's scores" if row else ""), "",
         f"Command: `{command}`", "",
         f"{scored} of {len(archs)} archs scored so far; per metric the archs with a value. rho(acc): "
-        f"Spearman with `{against}` `{dataset}` `{target}`; Suite-Zero: its Figure 6 row {row} "
-        "(published, its own scores); rho(SZ): Spearman of our scores with Suite-Zero's "
+        f"Spearman with `{against}` `{dataset}` `{target}`, with its 95 % bootstrap interval over "
+        f"the archs ({BOOT} draws); {published}; rho(SZ): Spearman of our scores with Suite-Zero's "
         f"(`{against}` `zc/<proxy>`) on the same archs.", "",
-        "| metric | archs | rho(acc) | Suite-Zero | rho(SZ) | archs SZ |", "|---|---|---|---|---|---|",
+        "| metric | archs | rho(acc) | 95 % interval | Suite-Zero | rho(SZ) | archs SZ |",
+        "|---|---|---|---|---|---|---|",
     ]
-    agreement, by_name = {}, {}
+    agreement, by_name, intervals = {}, {}, {}
     for m, v in ours.items():
         name = m.removeprefix("zc/")
         by_name[name] = v
         r, n = _rho(v, acc)
+        ok = np.isfinite(v) & np.isfinite(acc)
+        lo, hi = bootstrap_corr(v[ok], acc[ok], BOOT) if n > 3 else (np.nan, np.nan)
         rs, ns = (_rho(v, np.asarray(nb.query(archs, dataset, m), dtype=np.float64))
                   if m in theirs else (np.nan, 0))
-        lines.append(f"| {name} | {n} | {r:.3f} | {sz.get(name, np.nan):.2f} | {rs:.3f} | {ns} |")
+        lines.append(f"| {name} | {n} | {r:.3f} | [{lo:.3f}, {hi:.3f}] | {sz.get(name, np.nan):.2f} "
+                     f"| {rs:.3f} | {ns} |")
         agreement[name] = rs
+        intervals[name] = (r, lo, hi)
+    lines += ["", _sign_summary(intervals, f"`{against}` `{target}`")]
     if seed_check:
         below = _below(agreement)
         seed0 = {p: by_name[p][:seed_check] for p in below}
@@ -92,6 +108,21 @@ def validate_store(store: str, against: str, dataset: str, target: str, row: str
     Path(out).write_text(re.sub(r"\bnan\b", "-", "\n".join(lines)) + "\n")
     print("\n".join(lines))
     return 0
+
+
+def _sign_summary(intervals: dict[str, tuple[float, float, float]], target: str) -> str:
+    """One sentence from the table: how many metrics' intervals lie above 0, below 0, or
+    include it, and the metric with the largest absolute Spearman."""
+    valid = {m: t for m, t in intervals.items() if np.isfinite(t[0])}
+    if not valid:
+        return "No metric has a value yet."
+    above = sorted(m for m, (_, lo, _) in valid.items() if lo > 0)
+    below = sorted(m for m, (_, _, hi) in valid.items() if hi < 0)
+    top = max(valid, key=lambda m: abs(valid[m][0]))
+    return (f"Of {len(valid)} metrics with values, {len(above)} rank with {target} with an interval "
+            f"above 0 ({', '.join(above) or 'none'}), {len(below)} against it with an interval below "
+            f"0 ({', '.join(below) or 'none'}), and {len(valid) - len(above) - len(below)} have 0 "
+            f"inside their interval; the largest in size is {top}, {valid[top][0]:.3f}.")
 
 
 #: agreement with Suite-Zero's scores that the issue asks of a proxy; below it the report measures
@@ -192,14 +223,15 @@ def main() -> int:
     ap.add_argument("--against", help="the benchmark store with the target and Suite-Zero's zc/*")
     ap.add_argument("--dataset", default="cifar10")
     ap.add_argument("--target", default="valid_accuracy")
-    ap.add_argument("--row", help="row of suite_zero_spearman.csv, e.g. NB301-CF10")
+    ap.add_argument("--row", help="row of suite_zero_spearman.csv, e.g. NB301-CF10 (none for spaces "
+                    "Suite-Zero did not cover)")
     ap.add_argument("--seed-check", type=int, default=0, metavar="N",
                     help="also our own seed-0 (the table's) vs seed-1 Spearman on the first N archs, "
                          f"for the proxies whose agreement with Suite-Zero is below {AGREE}")
     args = ap.parse_args()
     if args.store:
-        if not (args.against and args.row):
-            ap.error("--store needs --against STORE and --row ROW")
+        if not args.against:
+            ap.error("--store needs --against STORE (and --row ROW where Suite-Zero published one)")
         command = "NASBENCH_DATA=../shared/data .venv/bin/python benchmarks/proxy_validation.py " + \
             " ".join(sys.argv[1:])
         return validate_store(args.store, args.against, args.dataset, args.target, args.row,

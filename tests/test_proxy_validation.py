@@ -42,3 +42,31 @@ def test_shortfall_only_on_fanned_out_cells_is_the_fan_out(pv):
     assert "the gap comes from the fan-out" in line and "convention" not in line
     # own agreement below the seeds' interval too: a convention, as without a fan-out
     assert "difference of convention" in pv.shortfall("x", 0.9, 0.99, 0.98, 1.0, "c", (0.95, 10))
+
+
+def test_sign_summary_counts_intervals_from_the_table(pv):
+    line = pv._sign_summary({"params": (0.169, 0.036, 0.306), "synflow": (-0.430, -0.557, -0.289),
+                             "zen": (-0.022, -0.166, 0.120), "gradsign": (float("nan"),) * 3}, "acc")
+    assert line == ("Of 3 metrics with values, 1 rank with acc with an interval above 0 (params), "
+                    "1 against it with an interval below 0 (synflow), and 1 have 0 inside their "
+                    "interval; the largest in size is synflow, -0.430.")
+    assert pv._sign_summary({"gradsign": (float("nan"),) * 3}, "acc") == "No metric has a value yet."
+
+
+def test_committed_cora_report_reads_the_store():
+    """The Cora report's synflow row is the Spearman of the committed proxies with the published
+    Cora test accuracy over every scored arch."""
+    from scipy.stats import spearmanr
+
+    import nasbench
+
+    text = (ROOT / "benchmarks" / "results" / "proxy_validation_nbgraph_cora.md").read_text()
+    row = next(line for line in text.splitlines() if line.startswith("| synflow |"))
+    n, rho = int(row.split("|")[2]), float(row.split("|")[3])
+    zc, nb = nasbench.load("nbgraph_zc"), nasbench.load("nbgraph")
+    v = zc.values("cora", "zc/synflow")
+    ok = [i for i, x in enumerate(v) if x == x]
+    assert len(ok) == n, (f"the report counts {n} scored archs, the store {len(ok)}: rerun the "
+                          "command at the top of the report")
+    acc = nb.query([zc.archs[i] for i in ok], "cora", "test_accuracy")
+    assert spearmanr([v[i] for i in ok], acc)[0] == pytest.approx(rho, abs=5e-4)
