@@ -477,7 +477,13 @@ def run_predictor_command(name: str, argv: list[str]) -> int:
     entry = getattr(module, function, None)
     if not callable(entry):
         raise CliError(f"`{name}`: {module_name} has no {function}(argv) entry point")
-    return int(entry(list(argv)) or 0)
+    from predictors.parallel import WorkerDied  # importable: the command's module just was
+
+    try:
+        return int(entry(list(argv)) or 0)
+    except WorkerDied as exc:  # not the input's fault: exit 1, with what to do
+        print(f"{PROG} {name}: error: {exc}", file=sys.stderr)
+        return 1
 
 
 def cmd_evaluate(argv: list[str]) -> int:
@@ -598,7 +604,8 @@ def nasbench_errors() -> type:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code (0 ok, 2 user error)."""
+    """Run the command line; return the exit code (0 ok, 2 user error, 1 a predictor command's
+    worker processes kept dying)."""
     import nasbench
 
     argv = list(sys.argv[1:] if argv is None else argv)

@@ -15,6 +15,10 @@ task at a time (``dask worker ADDRESS --nthreads 1 --nworkers N``); a cluster wh
 more (multi-threaded workers, several in-process workers) is refused with that instruction rather
 than giving numbers that change from run to run.
 
+A worker process that dies (the operating system kills one when memory runs out) does not end
+the run at once: the tasks that had not returned are given to fresh workers, up to ``retries``
+times, with a line on stderr each time; past that :class:`WorkerDied` says what happened.
+
 ``fn`` and the tasks must be picklable for ``n_jobs > 1`` and for a scheduler (module-level
 functions, ``functools.partial`` of them, plain data): a worker process or a Dask worker imports
 ``fn``'s module itself, so the cluster's workers need this package installed.
@@ -22,13 +26,21 @@ functions, ``functools.partial`` of them, plain data): a worker process or a Das
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-__all__ = ["imap_unordered"]
+__all__ = ["WorkerDied", "imap_unordered"]
+
+#: how often a run's worker processes are restarted after one of them died
+RETRIES = 2
+
+
+class WorkerDied(RuntimeError):
+    """A joblib worker process was killed more often than the run restarts them."""
 
 
 def imap_unordered(
@@ -37,6 +49,7 @@ def imap_unordered(
     *,
     n_jobs: int = 1,
     scheduler: Any = None,
+    retries: int = RETRIES,
 ) -> Iterator[R]:
     """``fn(task)`` for every task, yielded in the order they finish.
 
@@ -48,9 +61,12 @@ def imap_unordered(
         scheduler: a Dask scheduler address (``"tcp://host:8786"``) or a
             ``dask.distributed.Client``; every task becomes one future. A client passed in is left
             open; one made from an address is closed when the iterator finishes.
+        retries: with ``n_jobs > 1``, how often the workers are restarted on the tasks still
+            unanswered after one of them died.
 
     Raises:
         ValueError: ``n_jobs`` below 1; a Dask worker process that would run two tasks at once.
+        WorkerDied: a worker process died ``retries + 1`` times.
         Any exception of ``fn``, re-raised when its task's result is reached.
     """
     if n_jobs < 1:
@@ -61,14 +77,39 @@ def imap_unordered(
         for task in tasks:
             yield fn(task)
     else:
-        from joblib import Parallel, delayed
+        yield from _joblib(fn, list(tasks), n_jobs, retries)
 
-        # one task per batch: a resumed run's finished tasks return at once, and joblib's
-        # automatic batching would then grow its batches until two long tasks left side by side
-        # go to one worker while the other waits idle
-        yield from Parallel(n_jobs=n_jobs, batch_size=1, return_as="generator_unordered")(
-            delayed(fn)(task) for task in tasks
-        )
+
+def _indexed(fn: Callable[[T], R], i: int, task: T) -> tuple[int, R]:
+    return i, fn(task)
+
+
+def _joblib(fn: Callable[[T], R], tasks: list[T], n_jobs: int, retries: int) -> Iterator[R]:
+    from joblib import Parallel, delayed
+    from joblib.externals.loky.process_executor import TerminatedWorkerError
+
+    pending = dict(enumerate(tasks))
+    for attempt in range(retries + 1):
+        try:
+            # one task per batch: a resumed run's finished tasks return at once, and joblib's
+            # automatic batching would then grow its batches until two long tasks left side by
+            # side go to one worker while the other waits idle
+            for i, result in Parallel(n_jobs=n_jobs, batch_size=1, return_as="generator_unordered")(
+                delayed(_indexed)(fn, i, task) for i, task in list(pending.items())
+            ):
+                del pending[i]
+                yield result
+            return
+        except TerminatedWorkerError as err:
+            if attempt == retries:
+                raise WorkerDied(
+                    f"a worker process died {retries + 1} times ({len(pending)} of {len(tasks)} "
+                    "tasks unfinished); the operating system kills one when memory runs out. "
+                    "What finished is kept: rerun to resume, with fewer worker processes "
+                    f"(n_jobs={max(1, n_jobs - 1)}) if memory is short"
+                ) from err
+            print(f"a worker process died ({len(pending)} of {len(tasks)} tasks unfinished); "
+                  f"restarting the workers ({attempt + 1} of {retries})", file=sys.stderr)
 
 
 def _dask(fn: Callable[[T], R], tasks: list[T], scheduler: Any) -> Iterator[R]:

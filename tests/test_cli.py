@@ -190,6 +190,21 @@ def test_predictor_commands_are_forwarded_or_a_one_line_error(monkeypatch, capsy
     assert_one_line_error(code, err, module)
 
 
+def test_a_predictor_command_whose_workers_keep_dying_exits_1_with_one_line(monkeypatch, capsys):
+    from predictors.parallel import WorkerDied
+
+    fake = types.ModuleType("predictors.zero_cost.cli")
+
+    def main(argv):
+        raise WorkerDied("a worker process died 3 times (4 of 9 tasks unfinished)")
+
+    fake.main = main
+    monkeypatch.setitem(sys.modules, "predictors.zero_cost.cli", fake)
+    assert cli.main(["proxies", "nb101"]) == 1
+    err = capsys.readouterr().err
+    assert err == "nasbench proxies: error: a worker process died 3 times (4 of 9 tasks unfinished)\n"
+
+
 def test_version_and_help_for_every_subcommand(capsys):
     with pytest.raises(SystemExit) as done:
         cli.build_parser().parse_args(["--version"])

@@ -8,7 +8,7 @@ from functools import partial
 import pandas as pd
 import pytest
 
-from predictors.parallel import imap_unordered
+from predictors.parallel import WorkerDied, imap_unordered
 from predictors.zero_cost import table
 
 
@@ -74,3 +74,37 @@ def test_long_tasks_after_many_instant_ones_go_to_different_workers():
     tasks = [0.0] * 260 + [1.0, 1.0] + [0.0] * 15
     slow = {pid for s, pid in imap_unordered(_pid_after, tasks, n_jobs=2) if s}
     assert len(slow) == 2
+
+
+def _killed_once(task: tuple[str, int]) -> int:
+    """Kill this worker process the first time ``task`` runs (as the OS does when memory runs
+    out), answer the second time."""
+    import os
+    import signal
+    from pathlib import Path
+
+    marker, value = Path(task[0]), task[1]
+    if value == 3 and not marker.exists():
+        marker.touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return value * 10
+
+
+def _always_killed(value: int) -> int:
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)
+    return value
+
+
+def test_a_killed_worker_is_replaced_and_its_task_run_again(tmp_path, capsys):
+    tasks = [(str(tmp_path / "killed"), v) for v in range(6)]
+    assert sorted(imap_unordered(_killed_once, tasks, n_jobs=2)) == [0, 10, 20, 30, 40, 50]
+    err = capsys.readouterr().err
+    assert "a worker process died" in err and "restarting the workers (1 of 2)" in err
+
+
+def test_a_worker_that_keeps_dying_ends_the_run_with_what_happened():
+    with pytest.raises(WorkerDied, match=r"died 2 times \(2 of 2 tasks unfinished\).*memory.*n_jobs=1"):
+        list(imap_unordered(_always_killed, [1, 2], n_jobs=2, retries=1))
