@@ -16,8 +16,9 @@ more (multi-threaded workers, several in-process workers) is refused with that i
 than giving numbers that change from run to run.
 
 A worker process that dies (the operating system kills one when memory runs out) does not end
-the run at once: the tasks that had not returned are given to fresh workers, up to ``retries``
-times, with a line on stderr each time; past that :class:`WorkerDied` says what happened.
+the run at once: the tasks that were running then are run again one at a time, each alone in a
+fresh worker, and the rest resume in parallel; up to ``retries`` times, with a line on stderr
+each time; past that :class:`WorkerDied` says what happened.
 
 ``fn`` and the tasks must be picklable for ``n_jobs > 1`` and for a scheduler (module-level
 functions, ``functools.partial`` of them, plain data): a worker process or a Dask worker imports
@@ -61,8 +62,7 @@ def imap_unordered(
         scheduler: a Dask scheduler address (``"tcp://host:8786"``) or a
             ``dask.distributed.Client``; every task becomes one future. A client passed in is left
             open; one made from an address is closed when the iterator finishes.
-        retries: with ``n_jobs > 1``, how often the workers are restarted on the tasks still
-            unanswered after one of them died.
+        retries: with ``n_jobs > 1``, how often the run goes on after a worker process died.
 
     Raises:
         ValueError: ``n_jobs`` below 1; a Dask worker process that would run two tasks at once.
@@ -86,11 +86,22 @@ def _indexed(fn: Callable[[T], R], i: int, task: T) -> tuple[int, R]:
 
 def _joblib(fn: Callable[[T], R], tasks: list[T], n_jobs: int, retries: int) -> Iterator[R]:
     from joblib import Parallel, delayed
+    from joblib.externals.loky import ProcessPoolExecutor
     from joblib.externals.loky.process_executor import TerminatedWorkerError
 
     pending = dict(enumerate(tasks))
-    for attempt in range(retries + 1):
+    deaths = 0
+    while True:
         try:
+            if deaths:
+                # tasks go out in order, so the ones running when the worker died are the first
+                # unanswered: each runs alone in one worker before the others resume, so that two
+                # memory-hungry tasks do not meet again
+                for i, task in list(pending.items())[:n_jobs]:
+                    with ProcessPoolExecutor(max_workers=1) as alone:
+                        result = alone.submit(fn, task).result()
+                    del pending[i]
+                    yield result
             # one task per batch: a resumed run's finished tasks return at once, and joblib's
             # automatic batching would then grow its batches until two long tasks left side by
             # side go to one worker while the other waits idle
@@ -101,15 +112,17 @@ def _joblib(fn: Callable[[T], R], tasks: list[T], n_jobs: int, retries: int) -> 
                 yield result
             return
         except TerminatedWorkerError as err:
-            if attempt == retries:
+            deaths += 1
+            if deaths > retries:
                 raise WorkerDied(
-                    f"a worker process died {retries + 1} times ({len(pending)} of {len(tasks)} "
-                    "tasks unfinished); the operating system kills one when memory runs out. "
-                    "What finished is kept: rerun to resume, with fewer worker processes "
+                    f"a worker process died {deaths} times ({len(pending)} of {len(tasks)} tasks "
+                    "unfinished); the operating system kills one when memory runs out. What "
+                    "finished is kept: rerun to resume, with fewer worker processes "
                     f"(n_jobs={max(1, n_jobs - 1)}) if memory is short"
                 ) from err
             print(f"a worker process died ({len(pending)} of {len(tasks)} tasks unfinished); "
-                  f"restarting the workers ({attempt + 1} of {retries})", file=sys.stderr)
+                  f"the first {min(n_jobs, len(pending))} run alone, then {n_jobs} workers again "
+                  f"(restart {deaths} of {retries})", file=sys.stderr)
 
 
 def _dask(fn: Callable[[T], R], tasks: list[T], scheduler: Any) -> Iterator[R]:

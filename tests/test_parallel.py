@@ -102,7 +102,7 @@ def test_a_killed_worker_is_replaced_and_its_task_run_again(tmp_path, capsys):
     tasks = [(str(tmp_path / "killed"), v) for v in range(6)]
     assert sorted(imap_unordered(_killed_once, tasks, n_jobs=2)) == [0, 10, 20, 30, 40, 50]
     err = capsys.readouterr().err
-    assert "a worker process died" in err and "restarting the workers (1 of 2)" in err
+    assert "a worker process died" in err and "run alone, then 2 workers again (restart 1 of 2)" in err
 
 
 def test_a_worker_that_keeps_dying_ends_the_run_with_what_happened():
