@@ -75,7 +75,7 @@ def validate_store(store: str, against: str, dataset: str, target: str, row: str
     ours = {m: np.asarray(zc.values(dataset, m), dtype=np.float64) for m in zc.metrics(dataset)}
     scored = int(np.isfinite(np.column_stack(list(ours.values()))).any(axis=1).sum())
     published = (f"Suite-Zero: its Figure 6 row {row} (published, its own scores)" if row else
-                 "Suite-Zero: no published row for this benchmark")
+                 "Suite-Zero: no Figure 6 row compared (`--row` not given)")
     lines = [
         f"# {store}: our proxies against {against}'s accuracy"
         + (" and Suite-Zero's scores" if row else ""), "",
@@ -119,10 +119,11 @@ def _sign_summary(intervals: dict[str, tuple[float, float, float]], target: str)
     above = sorted(m for m, (_, lo, _) in valid.items() if lo > 0)
     below = sorted(m for m, (_, _, hi) in valid.items() if hi < 0)
     top = max(valid, key=lambda m: abs(valid[m][0]))
+    straddle = len(valid) - len(above) - len(below)
     return (f"Of {len(valid)} metrics with values, {len(above)} rank with {target} with an interval "
             f"above 0 ({', '.join(above) or 'none'}), {len(below)} against it with an interval below "
-            f"0 ({', '.join(below) or 'none'}), and {len(valid) - len(above) - len(below)} have 0 "
-            f"inside their interval; the largest in size is {top}, {valid[top][0]:.3f}.")
+            f"0 ({', '.join(below) or 'none'}), and {straddle} "
+            f"{'has' if straddle == 1 else 'have'} 0 inside the interval; the largest in size is {top}, {valid[top][0]:.3f}.")
 
 
 #: agreement with Suite-Zero's scores that the issue asks of a proxy; below it the report measures

@@ -48,7 +48,7 @@ def test_sign_summary_counts_intervals_from_the_table(pv):
     line = pv._sign_summary({"params": (0.169, 0.036, 0.306), "synflow": (-0.430, -0.557, -0.289),
                              "zen": (-0.022, -0.166, 0.120), "gradsign": (float("nan"),) * 3}, "acc")
     assert line == ("Of 3 metrics with values, 1 rank with acc with an interval above 0 (params), "
-                    "1 against it with an interval below 0 (synflow), and 1 have 0 inside their "
+                    "1 against it with an interval below 0 (synflow), and 1 has 0 inside the "
                     "interval; the largest in size is synflow, -0.430.")
     assert pv._sign_summary({"gradsign": (float("nan"),) * 3}, "acc") == "No metric has a value yet."
 
