@@ -74,18 +74,25 @@ def validate_store(store: str, against: str, dataset: str, target: str, row: str
           else pd.Series(dtype=np.float64))
     ours = {m: np.asarray(zc.values(dataset, m), dtype=np.float64) for m in zc.metrics(dataset)}
     scored = int(np.isfinite(np.column_stack(list(ours.values()))).any(axis=1).sum())
+    # Suite-Zero's columns only where there is something to put in them: a published row, or
+    # the benchmark store holding Suite-Zero's own scores (NAS-Bench-Graph, Macro: neither)
+    with_sz = bool(row) or any(m.startswith("zc/") for m in theirs)
     published = (f"Suite-Zero: its Figure 6 row {row} (published, its own scores)" if row else
                  "Suite-Zero: no Figure 6 row compared (`--row` not given)")
+    sz_text = (f"; {published}; rho(SZ): Spearman of our scores with Suite-Zero's (`{against}` "
+               "`zc/<proxy>`) on the same archs" if with_sz else
+               f"; `{against}` holds no NAS-Bench-Suite-Zero scores to compare with")
+    columns = ["metric", "archs", "rho(acc)", "95 % interval"] + (
+        ["Suite-Zero", "rho(SZ)", "archs SZ"] if with_sz else [])
     lines = [
         f"# {store}: our proxies against {against}'s accuracy"
         + (" and Suite-Zero's scores" if row else ""), "",
         f"Command: `{command}`", "",
         f"{scored} of {len(archs)} archs scored so far; per metric the archs with a value. rho(acc): "
         f"Spearman with `{against}` `{dataset}` `{target}`, with its 95 % bootstrap interval over "
-        f"the archs ({BOOT} draws); {published}; rho(SZ): Spearman of our scores with Suite-Zero's "
-        f"(`{against}` `zc/<proxy>`) on the same archs.", "",
-        "| metric | archs | rho(acc) | 95 % interval | Suite-Zero | rho(SZ) | archs SZ |",
-        "|---|---|---|---|---|---|---|",
+        f"the archs ({BOOT} draws){sz_text}.", "",
+        "| " + " | ".join(columns) + " |",
+        "|" + "---|" * len(columns),
     ]
     agreement, by_name, intervals = {}, {}, {}
     for m, v in ours.items():
@@ -96,8 +103,8 @@ def validate_store(store: str, against: str, dataset: str, target: str, row: str
         lo, hi = bootstrap_corr(v[ok], acc[ok], BOOT) if n > 3 else (np.nan, np.nan)
         rs, ns = (_rho(v, np.asarray(nb.query(archs, dataset, m), dtype=np.float64))
                   if m in theirs else (np.nan, 0))
-        lines.append(f"| {name} | {n} | {r:.3f} | [{lo:.3f}, {hi:.3f}] | {sz.get(name, np.nan):.2f} "
-                     f"| {rs:.3f} | {ns} |")
+        lines.append(f"| {name} | {n} | {r:.3f} | [{lo:.3f}, {hi:.3f}] |"
+                     + (f" {sz.get(name, np.nan):.2f} | {rs:.3f} | {ns} |" if with_sz else ""))
         agreement[name] = rs
         intervals[name] = (r, lo, hi)
     lines += ["", _sign_summary(intervals, f"`{against}` `{target}`")]
