@@ -59,14 +59,19 @@ def _rho(a: np.ndarray, b: np.ndarray) -> tuple[float, int]:
 
 
 def validate_store(store: str, against: str, dataset: str, target: str, row: str | None, out: str,
-                   command: str, seed_check: int = 0) -> int:
+                   command: str, seed_check: int = 0, init_check: int = 0) -> int:
     """Per proxy of ``store``: Spearman with ``against``'s ``target`` and with ``against``'s own
     ``zc/<proxy>`` (NAS-Bench-Suite-Zero's scores) over the archs both have; Suite-Zero's
     published Spearman (``row`` of ``suite_zero_spearman.csv``) beside it; with ``seed_check``
-    N, :func:`_seed_stability` for the proxies below ``AGREE`` on the first N archs."""
+    N, :func:`_seed_stability` for the proxies below ``AGREE`` on the first N archs; with
+    ``init_check`` N, :func:`_init_check` on the first N archs."""
     from predictors.reproduce.stats import bootstrap_corr
 
     zc, nb = nasbench.load(store), nasbench.load(against)
+    if init_check and zc.space.name not in SUITE_ZERO_BUILD:
+        print(f"proxy_validation: --init-check: Suite-Zero scored the same network as ours on "
+              f"{zc.space.name}; it applies to {', '.join(SUITE_ZERO_BUILD)}", file=sys.stderr)
+        return 2
     archs = list(zc.archs)
     acc = np.asarray(nb.query(archs, dataset, target), dtype=np.float64)
     theirs = set(nb.metrics(dataset))
@@ -112,6 +117,13 @@ def validate_store(store: str, against: str, dataset: str, target: str, row: str
         below = _below(agreement)
         seed0 = {p: by_name[p][:seed_check] for p in below}
         lines += ["", *_seed_stability(zc.space.name, dataset, archs[:seed_check], seed0, below)]
+    if init_check:
+        head = archs[:init_check]
+        scored = [p for p, a in agreement.items() if np.isfinite(a)]
+        theirs_head = {p: np.asarray(nb.query(head, dataset, f"zc/{p}"), dtype=np.float64)
+                       for p in scored}
+        lines += ["", *_init_check(zc.space.name, dataset, head,
+                                   {p: by_name[p][:init_check] for p in scored}, theirs_head)]
     Path(out).write_text(re.sub(r"\bnan\b", "-", "\n".join(lines)) + "\n")
     print("\n".join(lines))
     return 0
@@ -185,6 +197,56 @@ def _seed_stability(space: str, dataset: str, archs: list, seed0: dict[str, np.n
     return lines
 
 
+#: space -> the ``predictors.networks.build`` settings that give the network NAS-Bench-Suite-Zero
+#: scored where they differ from the benchmark's own (NB101: zero-cost-nas's model's initialisers)
+SUITE_ZERO_BUILD: dict[str, dict[str, str]] = {"nb101": {"init": "zero-cost-nas"}}
+
+
+def _init_check(space: str, dataset: str, archs: list, table: dict[str, np.ndarray],
+                theirs: dict[str, np.ndarray]) -> list[str]:
+    """Every proxy Suite-Zero scored, recomputed on ``archs`` at the table's seed (same init
+    draw order, same image batch) on the network built with ``SUITE_ZERO_BUILD[space]``; its
+    Spearman with Suite-Zero's scores (``theirs``) beside the table's own (``table``), on the same
+    archs: how much of each gap the network's initial weights account for."""
+    import time
+
+    import torch
+
+    from predictors.zero_cost import runner
+
+    torch.set_num_threads(1)
+    build = SUITE_ZERO_BUILD[space]
+    setting = ", ".join(f"{k}={v!r}" for k, v in build.items())
+    inputs = runner.cifar10_inputs(batch_size=64, seed=0)
+    start = time.perf_counter()
+    results = [runner.compute_arch(space, a, dataset, inputs, list(table), seed=0, **build)
+               for a in archs]
+    seconds = time.perf_counter() - start
+    lines = [f"## Suite-Zero's network: `{setting}` ({len(archs)} archs)", "",
+             f"The first {len(archs)} archs of the table, every proxy Suite-Zero scored, recomputed "
+             f"at seed 0 (the table's image batch) on `predictors.networks.build({space!r}, ..., "
+             f"{setting})`, the network Suite-Zero's code scored ({seconds:.0f} s on one thread). "
+             "rho(SZ): Spearman with Suite-Zero's scores of the same archs; ratio: the median "
+             "over the archs of our value / Suite-Zero's (1 where the two compute the same "
+             "number).", "",
+             "| proxy | rho(SZ), the table | rho(SZ), Suite-Zero's network | change | ratio, the "
+             "table | ratio, Suite-Zero's network |", "|---|---|---|---|---|---|"]
+    before, after = {}, {}
+    for p in table:
+        ours = np.array([r.values.get(p, np.nan) for r in results])
+        before[p], after[p] = _rho(table[p], theirs[p])[0], _rho(ours, theirs[p])[0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratios = [np.nanmedian(v / theirs[p]) for v in (table[p], ours)]
+        lines.append(f"| {p} | {before[p]:.3f} | {after[p]:.3f} | {after[p] - before[p]:+.3f} | "
+                     f"{ratios[0]:.3g} | {ratios[1]:.3g} |")
+    reach = sorted(p for p in table if after[p] >= AGREE)
+    had = sorted(p for p in table if before[p] >= AGREE)
+    lines += ["", f"On these {len(archs)} archs {len(had)} of {len(table)} proxies agree with "
+              f"Suite-Zero at {AGREE} or more as the table computes them ({', '.join(had) or 'none'}), "
+              f"{len(reach)} on Suite-Zero's network ({', '.join(reach) or 'none'})."]
+    return lines
+
+
 def shortfall(proxy: str, agreement: float, rho: float, lo: float, hi: float,
               convention: str, own: tuple[float, int] | None = None) -> str:
     """One report line: does a proxy's agreement with Suite-Zero (below ``AGREE``) lie within our
@@ -236,6 +298,10 @@ def main() -> int:
     ap.add_argument("--seed-check", type=int, default=0, metavar="N",
                     help="also our own seed-0 (the table's) vs seed-1 Spearman on the first N archs, "
                          f"for the proxies whose agreement with Suite-Zero is below {AGREE}")
+    ap.add_argument("--init-check", type=int, default=0, metavar="N",
+                    help="also every proxy Suite-Zero scored recomputed on the first N archs on the "
+                         "network Suite-Zero's code built (spaces: "
+                         f"{', '.join(SUITE_ZERO_BUILD)})")
     args = ap.parse_args()
     if args.store:
         if not args.against:
@@ -243,7 +309,7 @@ def main() -> int:
         command = "NASBENCH_DATA=../shared/data .venv/bin/python benchmarks/proxy_validation.py " + \
             " ".join(sys.argv[1:])
         return validate_store(args.store, args.against, args.dataset, args.target, args.row,
-                              args.out, command, args.seed_check)
+                              args.out, command, args.seed_check, args.init_check)
     if not args.dirs:
         ap.error("give result directories (NB201) or --store")
     frames = [pd.read_csv(f) for d in args.dirs for f in sorted(Path(d).glob("chunk-*.csv.gz"))]

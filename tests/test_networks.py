@@ -79,6 +79,24 @@ def test_nb101_starts_from_tensorflow_initialisers():
     assert torch.count_nonzero(net.classifier.bias) == 0
 
 
+def l2_norm(net) -> float:
+    layers = (torch.nn.Conv2d, torch.nn.Linear)
+    return sum(m.weight.norm().item() for m in net.modules() if isinstance(m, layers))
+
+
+def test_nb101_zero_cost_nas_init_gives_suite_zero_l2_norm(nb101):
+    # l2_norm depends on the initial weights alone: Suite-Zero's values are those of zero-cost-nas's
+    # initialisers (He fan-out convs, N(0, 0.01) dense), not of the benchmark's TensorFlow ones
+    sz = nb101.query(list(nb101.archs), "cifar10", "zc/l2_norm")
+    rows = sample_rows(np.isfinite(sz), 5, seed=0)
+    for r in rows:
+        torch.manual_seed(0)
+        ours = l2_norm(networks.build("nb101", nb101.archs[r], "cifar10", init="zero-cost-nas"))
+        tf = l2_norm(networks.build("nb101", nb101.archs[r], "cifar10"))
+        assert ours == pytest.approx(sz[r], rel=0.01)
+        assert tf / sz[r] < 0.8
+
+
 # -- NAS-Bench-Macro -----------------------------------------------------------------------------
 
 
@@ -354,3 +372,8 @@ def test_bad_input_is_one_line_error(space, arch, dataset, error, match):
     with pytest.raises(error, match=match) as info:
         networks.build(space, arch, dataset)
     assert "\n" not in str(info.value)
+
+
+def test_nb101_unknown_init_names_the_choices():
+    with pytest.raises(ValueError, match="unknown NB101 init 'he'; use one of tensorflow, zero-cost-nas"):
+        networks.build("nb101", "ops:input,output|adj:01,00", "cifar10", init="he")

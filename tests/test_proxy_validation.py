@@ -72,3 +72,21 @@ def test_committed_cora_report_reads_the_store():
                           "command at the top of the report")
     acc = nb.query([zc.archs[i] for i in ok], "cora", "test_accuracy")
     assert spearmanr([v[i] for i in ok], acc)[0] == pytest.approx(rho, abs=5e-4)
+
+
+def test_init_check_recomputes_on_suite_zeros_network(pv):
+    """l2_norm on 6 Suite-Zero cells: the table's values (TensorFlow init) are ~0.65 of Suite-Zero's,
+    zero-cost-nas's init gives Suite-Zero's own numbers (ratio 1 within 1 %)."""
+    import numpy as np
+
+    import nasbench
+
+    zc, nb = nasbench.load("nb101_zc"), nasbench.load("nb101")
+    archs = list(zc.archs)[:6]
+    table = {"l2_norm": np.asarray(zc.values("cifar10", "zc/l2_norm")[:6], dtype=float)}
+    theirs = {"l2_norm": np.asarray(nb.query(archs, "cifar10", "zc/l2_norm"), dtype=float)}
+    lines = pv._init_check("nb101", "cifar10", archs, table, theirs)
+    assert lines[0] == "## Suite-Zero's network: `init='zero-cost-nas'` (6 archs)"
+    row = next(line for line in lines if line.startswith("| l2_norm |")).split("|")
+    assert float(row[5]) < 0.8 and float(row[6]) == pytest.approx(1.0, abs=0.01)
+    assert lines[-1].startswith("On these 6 archs ")
