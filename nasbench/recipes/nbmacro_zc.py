@@ -35,6 +35,6 @@ RECIPE = TABLE.recipe(
         "CIFAR-10: the 13 NAS-Bench-Suite-Zero proxies plus GradSign, ZiCo, MeCo, AZ-NAS and SWAP "
         "where the network allows them (NaN with a recorded reason otherwise), fused passes on "
         "CIFAR-10 (JPEG q75) train images. The 3,969 class representatives are scored and fanned "
-        "out to their class (params, flops, l2_norm per arch)."
+        "out to their class (params, flops, l2_norm, Zen and MeCo computed per arch)."
     ),
 )
