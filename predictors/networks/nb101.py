@@ -146,8 +146,6 @@ class NB101Network(nn.Module):
         init: str = "tensorflow",
     ) -> None:
         super().__init__()
-        if init not in INITS:
-            raise ValueError(f"unknown NB101 init {init!r}; use one of {', '.join(INITS)}")
         self.cell = cell
         layers: list[nn.Module] = [ConvBNReLU(in_channels, stem_channels, 3)]
         c = stem_channels
@@ -170,6 +168,8 @@ class NB101Network(nn.Module):
         which NAS-Bench-Suite-Zero's NB101 scores were computed on: convolutions normal with
         variance ``2 / (k * k * C_out)`` (He, fan-out), the dense layer normal with std 0.01 and
         zero bias."""
+        if init not in INITS:
+            raise ValueError(f"unknown NB101 init {init!r}; use one of {', '.join(INITS)}")
         for m in self.modules():
             if init == "zero-cost-nas" and isinstance(m, nn.Conv2d):
                 fan_out = m.out_channels * m.kernel_size[0] * m.kernel_size[1]
