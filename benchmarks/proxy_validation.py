@@ -69,7 +69,7 @@ def validate_store(store: str, against: str, dataset: str, target: str, row: str
 
     zc, nb = nasbench.load(store), nasbench.load(against)
     if init_check and zc.space.name not in SUITE_ZERO_BUILD:
-        print(f"proxy_validation: --init-check: Suite-Zero scored the same network as ours on "
+        print(f"proxy_validation: --init-check: no Suite-Zero network to rebuild for "
               f"{zc.space.name}; it applies to {', '.join(SUITE_ZERO_BUILD)}", file=sys.stderr)
         return 2
     archs = list(zc.archs)
