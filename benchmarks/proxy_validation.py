@@ -156,6 +156,24 @@ def _below(agreement: dict[str, float]) -> dict[str, float]:
     return {p: a for p, a in agreement.items() if a < AGREE}
 
 
+def _recompute(space: str, dataset: str, archs: list, proxies: list[str], seed: int,
+               **build: str) -> tuple[list, float]:
+    """``proxies`` of every arch at ``seed`` (its init and its batch of 64 CIFAR-10 images), on
+    one torch thread, the network built with ``build``: the runner's results and the seconds."""
+    import time
+
+    import torch
+
+    from predictors.zero_cost import runner
+
+    torch.set_num_threads(1)
+    inputs = runner.cifar10_inputs(batch_size=64, seed=seed)
+    start = time.perf_counter()
+    results = [runner.compute_arch(space, a, dataset, inputs, proxies, seed=seed, **build)
+               for a in archs]
+    return results, time.perf_counter() - start
+
+
 def _seed_stability(space: str, dataset: str, archs: list, seed0: dict[str, np.ndarray],
                     agreement: dict[str, float],
                     own: dict[str, tuple[float, int]] | None = None) -> list[str]:
@@ -164,19 +182,11 @@ def _seed_stability(space: str, dataset: str, archs: list, seed0: dict[str, np.n
     ``agreement`` (its Spearman with Suite-Zero's scores, below ``AGREE``) a sentence saying
     whether that gap lies within our own seed-to-seed agreement (``own``: the agreement and cell
     count over the cells scored themselves, where the table fans scores out)."""
-    import time
-
-    import torch
-
     from predictors.reproduce.stats import bootstrap_corr
-    from predictors.zero_cost import registry, runner
+    from predictors.zero_cost import registry
 
-    torch.set_num_threads(1)
     proxies = list(seed0)
-    inputs = runner.cifar10_inputs(batch_size=64, seed=1)
-    start = time.perf_counter()
-    results = [runner.compute_arch(space, a, dataset, inputs, proxies, seed=1) for a in archs]
-    seconds = time.perf_counter() - start
+    results, seconds = _recompute(space, dataset, archs, proxies, seed=1)
     lines = [f"## Seed stability: the table's scores (seed 0) against seed 1 ({len(archs)} archs)",
              "", f"The first {len(archs)} archs of the table; seed 1 draws another init and another "
              f"batch of 64 images ({seconds:.0f} s on one thread). Interval: 95 % bootstrap over "
@@ -208,20 +218,9 @@ def _init_check(space: str, dataset: str, archs: list, table: dict[str, np.ndarr
     draw order, same image batch) on the network built with ``SUITE_ZERO_BUILD[space]``; its
     Spearman with Suite-Zero's scores (``theirs``) beside the table's own (``table``), on the same
     archs: how much of each gap the network's initial weights account for."""
-    import time
-
-    import torch
-
-    from predictors.zero_cost import runner
-
-    torch.set_num_threads(1)
     build = SUITE_ZERO_BUILD[space]
     setting = ", ".join(f"{k}={v!r}" for k, v in build.items())
-    inputs = runner.cifar10_inputs(batch_size=64, seed=0)
-    start = time.perf_counter()
-    results = [runner.compute_arch(space, a, dataset, inputs, list(table), seed=0, **build)
-               for a in archs]
-    seconds = time.perf_counter() - start
+    results, seconds = _recompute(space, dataset, archs, list(table), seed=0, **build)
     lines = [f"## Suite-Zero's network: `{setting}` ({len(archs)} archs)", "",
              f"The first {len(archs)} archs of the table, every proxy Suite-Zero scored, recomputed "
              f"at seed 0 (the table's image batch) on `predictors.networks.build({space!r}, ..., "

@@ -21,7 +21,7 @@ adds a projection of the cell input when the input feeds it directly.
 Weights start from the benchmark's TensorFlow initialisers (``NB101Network.reset_parameters``),
 or with ``init="zero-cost-nas"`` from the initialisers of zero-cost-nas's NB101 model
 (``nasbench1.py``, kept in NASLib), on which NAS-Bench-Suite-Zero computed its NB101 proxy scores:
-its ``l2_norm`` values, which depend on the init alone, equal the ones this init gives to 0.3 %
+its ``l2_norm`` values, which depend on the init alone, equal the ones this init gives within 0.33 %
 (ranks 0.998 on its 292 cells; 0.927 with the TensorFlow init).
 Convolutions have no bias; BatchNorm uses the benchmark's ``epsilon=1e-5`` and
 ``momentum=0.997`` (TensorFlow's decay; torch's ``momentum=0.003``), affine, so each BN adds 2
