@@ -124,6 +124,8 @@ def _start(cmd: list[str], log: Path) -> subprocess.Popen:
 
 def run(seconds: float, out: Path, jobs: list[str], workers: int, device: str) -> None:
     """Start every job, stop them all at the deadline, pack what is new into ``out``."""
+    from nasbench.recipes._bank import result_files
+
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="device-run-"))
     tables = {j: d for j, d in zc_jobs().items() if j in jobs}
@@ -155,9 +157,9 @@ def run(seconds: float, out: Path, jobs: list[str], workers: int, device: str) -
         for p in new:
             tar.add(p, arcname=f"zc/{p.parent.name}/{p.name}")
         for folder in sorted(work.glob("bank-*")):
-            for f in ("recipe.json", "results.jsonl.gz"):
-                if (folder / f).is_file():
-                    tar.add(folder / f, arcname=f"{folder.name}/{f}")
+            for f in [folder / "recipe.json", *result_files(folder)]:
+                if f.is_file():
+                    tar.add(f, arcname=f"{folder.name}/{f.name}")
         info = {"device": _device_name(device), "seconds": seconds,
                 "elapsed": round(time.time() - started, 1),
                 "zc_chunks": [f"{p.parent.name}/{p.name}" for p in new]}

@@ -14,9 +14,11 @@ a fixed, documented :class:`BankRecipe`, and records for each one
   predictive entropy against 2,000 MNIST digits (CIFAR-10 banks only);
 * the parameter count and the training / evaluation wall time.
 
-Results go to ``OUT/results.jsonl.gz`` (one JSON object per architecture) next to
-``OUT/recipe.json``. The results file is rewritten atomically after every finished architecture,
-so a killed run loses only the architectures in flight and restarts where it stopped; running the
+Results go to ``OUT/results.jsonl.gz`` (one JSON object per architecture; after
+``PART_RECORDS`` records the next ones go to ``results-1.jsonl.gz`` and so on) next to
+``OUT/recipe.json``. After every finished architecture the results file that changed is rewritten
+atomically (the earlier, full ones are left as they are), so a killed run loses only the
+architectures in flight and restarts where it stopped; running the
 same command again trains nothing new (idempotent). A results folder made with another recipe is
 refused (the differing fields are named). The store ``nb201_bank`` is built from the committed
 results by the recipe ``nasbench/recipes/nb201_bank.py``.
@@ -46,6 +48,7 @@ import argparse
 import dataclasses
 import functools
 import gzip
+import io
 import json
 import math
 import os
@@ -60,6 +63,7 @@ from typing import Any
 import numpy as np
 
 from nasbench.errors import check_int
+from nasbench.recipes._bank import PART_RECORDS, part_name, read_records
 from predictors.parallel import imap_unordered
 
 __all__ = [
@@ -73,7 +77,6 @@ __all__ = [
     "train_arch",
 ]
 
-RESULTS = "results.jsonl.gz"
 RECIPE = "recipe.json"
 
 
@@ -673,11 +676,7 @@ def read_recipe(out: str | Path) -> BankRecipe | None:
 
 def read_results(out: str | Path) -> list[dict[str, Any]]:
     """Every architecture record of a results folder, in the order they finished."""
-    path = Path(out) / RESULTS
-    if not path.is_file():
-        return []
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    return read_records(Path(out))
 
 
 def _atomic_write(path: Path, write: Callable[[Any], None], binary: bool = False) -> None:
@@ -713,13 +712,18 @@ def rounded(value: Any) -> Any:
 
 
 def _write_results(out: Path, records: Sequence[dict[str, Any]]) -> None:
-    def write(fh: Any) -> None:
+    """Write ``records`` as results files of ``PART_RECORDS`` each, first to last, rewriting only
+    the files whose bytes change: records are only ever appended, so a kill between two files
+    leaves a prefix of the records, never a duplicate or a gap."""
+    for k, start in enumerate(range(0, max(len(records), 1), PART_RECORDS)):
+        buffer = io.BytesIO()
         # mtime=0: the same records give the same bytes (idempotent, diff-friendly)
-        with gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as gz:
-            for r in records:
+        with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as gz:
+            for r in records[start:start + PART_RECORDS]:
                 gz.write((json.dumps(r, sort_keys=True, allow_nan=True) + "\n").encode())
-
-    _atomic_write(out / RESULTS, write, binary=True)
+        path, data = out / part_name(k), buffer.getvalue()
+        if not path.is_file() or path.read_bytes() != data:
+            _atomic_write(path, lambda fh, data=data: fh.write(data), binary=True)
 
 
 def _check_recipe(out: Path, recipe: BankRecipe) -> None:

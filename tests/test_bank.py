@@ -82,13 +82,13 @@ def test_merge_adds_new_archs_of_the_same_recipe_only(built, tmp_path):
     got = bank.read_results(target)
     assert [r["arch"] for r in got] == [A, B, C] and _strip(got[1]) == _strip(records[1])
     assert bank.merge(target, [other]) == 0
-    before = (target / bank.RESULTS).read_bytes()
+    before = (target / "results.jsonl.gz").read_bytes()
     longer = tmp_path / "longer"
     bank.build_bank([SPACE.canonical(SPACE.arch_at(7))], longer,
                     bank.BankRecipe.from_json({**TINY.to_json(), "epochs": 3}), progress=False)
     with pytest.raises(bank.RecipeMismatchError, match="epochs: 2 there vs 3 now"):
         bank.merge(target, [other, longer])
-    assert (target / bank.RESULTS).read_bytes() == before  # nothing half-merged
+    assert (target / "results.jsonl.gz").read_bytes() == before  # nothing half-merged
 
 
 def test_recorded_metrics_equal_metrics_of_the_final_logits(built):
@@ -331,6 +331,28 @@ def test_committed_graph_bank_store_returns_the_recorded_numbers(tmp_path, name)
         word = "COMPLETE" if len(records) >= planned else "PARTIAL while the run goes on"
         assert b.description.endswith(
             f"{word}: {len(records)} of {planned} planned architectures trained.")
+
+
+def test_results_past_part_records_go_on_in_numbered_files_rewriting_only_the_last(
+        tmp_path, monkeypatch):
+    from nasbench.recipes import _bank
+
+    monkeypatch.setattr(bank, "PART_RECORDS", 3)
+    records = [{"arch": f"a{i}", "loss": [i / 3]} for i in range(7)]
+    bank._write_results(tmp_path, records)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "results-1.jsonl.gz", "results-2.jsonl.gz", "results.jsonl.gz"]
+    assert [len(gzip.open(p, "rt").read().splitlines()) for p in _bank.result_files(tmp_path)] == [3, 3, 1]
+    assert bank.read_results(tmp_path) == records
+    full = {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()}
+    bank._write_results(tmp_path, records + [{"arch": "a7", "loss": [7.0]}])
+    changed = sorted(p.name for p in tmp_path.iterdir() if p.stat().st_mtime_ns != full[p.name])
+    assert changed == ["results-2.jsonl.gz"]  # the full parts are left as they are
+    assert [r["arch"] for r in bank.read_results(tmp_path)] == [f"a{i}" for i in range(8)]
+    assert _bank.bank_status(tmp_path).startswith("8 architectures trained")
+    # a gap ends the list: a stray later part is not read as if it followed
+    (tmp_path / "results-1.jsonl.gz").unlink()
+    assert [r["arch"] for r in bank.read_results(tmp_path)] == ["a0", "a1", "a2"]
 
 
 def test_bank_status_counts_records_against_the_readme_plan(tmp_path):

@@ -1,7 +1,8 @@
 """What every calibration-bank store shares: reading ``nasbench build-bank`` results into columns.
 
 A bank folder (``data/bank/<name>/``) holds ``recipe.json`` (the training recipe),
-``results.jsonl.gz`` (one record per trained architecture) and a ``README.md`` (command, wall
+``results.jsonl.gz`` (one record per trained architecture; past ``PART_RECORDS`` records the rest
+go on in ``results-1.jsonl.gz``, ``results-2.jsonl.gz``, ...) and a ``README.md`` (command, wall
 time, progress). ``bank_columns`` turns it into store columns: per-epoch curves
 (``aggregation="curve"``; a plain query returns the last epoch) of train / valid / test loss and
 accuracy, every calibration column of Tao et al.'s bank under the names of
@@ -26,6 +27,36 @@ from nasbench.errors import SourceMissingError
 from nasbench.readers.calibration import metric_spec
 from nasbench.store import Column
 
+#: the first results file of a bank folder
+RESULTS = "results.jsonl.gz"
+#: records a results file holds before the next part begins: a 400-epoch NAS-Bench-Graph record
+#: is about 8.5 kB compressed, so no part passes 2 MB (small files are what git diffs and
+#: clones well)
+PART_RECORDS = 200
+
+
+def part_name(k: int) -> str:
+    """The name of the ``k``-th results file of a bank folder (0: ``results.jsonl.gz``)."""
+    return RESULTS if k == 0 else f"results-{k}.jsonl.gz"
+
+
+def result_files(folder: Path) -> list[Path]:
+    """The results files of a bank folder, in record order (empty when there is none)."""
+    files: list[Path] = []
+    while (path := Path(folder) / part_name(len(files))).is_file():
+        files.append(path)
+    return files
+
+
+def read_records(folder: Path) -> list[dict]:
+    """Every record of a bank folder's results files, in the order they finished."""
+    records = []
+    for path in result_files(folder):
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            records.extend(json.loads(line) for line in fh if line.strip())
+    return records
+
+
 #: metric -> (unit, split, direction, what it is); ``{valid}`` / ``{test}`` / ``{train}`` are
 #: filled with the store's own split descriptions
 CURVES = {
@@ -40,17 +71,14 @@ CURVES = {
 
 def read_bank(folder: Path) -> tuple[dict, list[dict]]:
     """``(recipe, records)`` of a bank folder; a missing file says how to make it."""
-    recipe_path, results_path = folder / "recipe.json", folder / "results.jsonl.gz"
+    recipe_path, results_path = folder / "recipe.json", folder / RESULTS
     for p in (recipe_path, results_path):
         if not p.is_file():
             raise SourceMissingError(
                 f"bank results {str(p)!r} are missing; make them with `nasbench build-bank --out "
                 f"{folder}` (see {folder / 'README.md'})"
             )
-    recipe = json.loads(recipe_path.read_text())
-    with gzip.open(results_path, "rt", encoding="utf-8") as fh:
-        records = [json.loads(line) for line in fh if line.strip()]
-    return recipe, records
+    return json.loads(recipe_path.read_text()), read_records(folder)
 
 
 def planned_count(folder: Path) -> int | None:
@@ -70,11 +98,13 @@ def planned_count(folder: Path) -> int | None:
 def bank_status(folder: Path) -> str:
     """COMPLETE or PARTIAL, with the count of trained architectures against the plan (the end of
     a bank store's description; it counts lines, so it is cheap at import time)."""
-    results = folder / "results.jsonl.gz"
-    if not results.is_file():
+    files = result_files(folder)
+    if not files:
         return f"PARTIAL: no results yet (see {folder.name}/README.md for the command)."
-    with gzip.open(results, "rt", encoding="utf-8") as fh:
-        done = sum(1 for line in fh if line.strip())
+    done = 0
+    for path in files:
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            done += sum(1 for line in fh if line.strip())
     planned = planned_count(folder)
     if planned is None:
         return f"{done} architectures trained; the planned count is unknown (no README command)."

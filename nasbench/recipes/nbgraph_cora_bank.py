@@ -6,7 +6,7 @@ The check that ``nasbench build-bank`` reproduces a published bank: NAS-Bench-Gr
 public Planetoid split, plain SGD at lr 0.1, weight decay 5e-4, dropout 0.7, 400 epochs; one seed),
 so its accuracies can be set beside the published ``nbgraph`` table on the same architectures.
 Built from the committed results in ``data/bank/nbgraph_cora/`` (``recipe.json``,
-``results.jsonl.gz``, ``README.md`` with the command, wall time and progress).
+``results*.jsonl.gz``, ``README.md`` with the command, wall time and progress).
 
 * Rows: the trained architectures only (``nasbench.recipes._nbgraph_bank``); the best and worst
   Cora architectures of the published table first, then seeded random isomorphism classes.
