@@ -18,7 +18,11 @@ than giving numbers that change from run to run.
 A worker process that dies (the operating system kills one when memory runs out) does not end
 the run at once: the tasks that were running then are run again one at a time, each alone in a
 fresh worker, and the rest resume in parallel; up to ``retries`` times, with a line on stderr
-each time; past that :class:`WorkerDied` says what happened.
+each time; past that :class:`WorkerDied` says what happened. loky's warning "A worker stopped
+while some jobs were given to the executor" is something else and loses nothing: its memory-leak
+guard (psutil installed) lets a worker whose resident memory grew by 300 MB since its first task
+send its result, exit and be replaced (torch keeps freed memory for reuse, and a large network
+raises it).
 
 ``fn`` and the tasks must be picklable for ``n_jobs > 1`` and for a scheduler (module-level
 functions, ``functools.partial`` of them, plain data): a worker process or a Dask worker imports
