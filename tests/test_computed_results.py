@@ -72,3 +72,21 @@ def test_load_rebuilds_a_computed_store_built_by_other_code(results, monkeypatch
     with nasbench.load("nb201_zc", build_missing=False) as bench:  # cheap: rebuilt, no warning
         assert [s["sha256"] for s in bench.sources if s.get("part") == "code"] == ["0" * 64]
     assert nasbench.rebuild_reason("nb201_zc") == ""
+
+
+def test_every_committed_result_file_is_under_2_mb():
+    """The project's computed results are committed as files of a few MB at most (git diffs and
+    clones them well): a growing table or bank must be split, as bank results are past 200
+    records (``results-1.jsonl.gz``, ...) and proxy tables are by chunk."""
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    try:
+        listed = subprocess.run(["git", "ls-files", "data"], cwd=root, capture_output=True,
+                                text=True, check=True).stdout.split()
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("not a git checkout")
+    assert len(listed) > 100  # the proxy chunks and banks are there
+    big = {p: (root / p).stat().st_size for p in listed if (root / p).stat().st_size > 2_000_000}
+    assert big == {}
