@@ -84,7 +84,7 @@ def test_every_committed_result_file_is_under_2_mb():
     root = Path(__file__).resolve().parent.parent
     try:
         listed = subprocess.run(["git", "ls-files", "data"], cwd=root, capture_output=True,
-                                text=True, check=True).stdout.split()
+                                text=True, check=True).stdout.splitlines()
     except (OSError, subprocess.CalledProcessError):
         pytest.skip("not a git checkout")
     assert len(listed) > 100  # the proxy chunks and banks are there

@@ -18,7 +18,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -48,13 +48,16 @@ def result_files(folder: Path) -> list[Path]:
     return files
 
 
-def read_records(folder: Path) -> list[dict]:
-    """Every record of a bank folder's results files, in the order they finished."""
-    records = []
+def _record_lines(folder: Path) -> Iterator[str]:
+    """The JSON lines of a bank folder's results files, in record order (blank lines skipped)."""
     for path in result_files(folder):
         with gzip.open(path, "rt", encoding="utf-8") as fh:
-            records.extend(json.loads(line) for line in fh if line.strip())
-    return records
+            yield from (line for line in fh if line.strip())
+
+
+def read_records(folder: Path) -> list[dict]:
+    """Every record of a bank folder's results files, in the order they finished."""
+    return [json.loads(line) for line in _record_lines(folder)]
 
 
 #: metric -> (unit, split, direction, what it is); ``{valid}`` / ``{test}`` / ``{train}`` are
@@ -98,13 +101,9 @@ def planned_count(folder: Path) -> int | None:
 def bank_status(folder: Path) -> str:
     """COMPLETE or PARTIAL, with the count of trained architectures against the plan (the end of
     a bank store's description; it counts lines, so it is cheap at import time)."""
-    files = result_files(folder)
-    if not files:
+    if not result_files(folder):
         return f"PARTIAL: no results yet (see {folder.name}/README.md for the command)."
-    done = 0
-    for path in files:
-        with gzip.open(path, "rt", encoding="utf-8") as fh:
-            done += sum(1 for line in fh if line.strip())
+    done = sum(1 for _ in _record_lines(folder))
     planned = planned_count(folder)
     if planned is None:
         return f"{done} architectures trained; the planned count is unknown (no README command)."
