@@ -756,7 +756,8 @@ def build_bank(
 
     Args:
         archs: architecture strings (duplicates are trained once).
-        out: results folder (created; ``recipe.json`` + ``results.jsonl.gz``).
+        out: results folder (created; ``recipe.json`` + ``results.jsonl.gz``, then
+            ``results-1.jsonl.gz``, ... past ``PART_RECORDS`` records each).
         recipe: the training recipe; must equal the folder's stored one.
         device: torch device.
         threads: torch CPU threads per training process.
@@ -854,7 +855,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Train architectures with one fixed recipe and record per-epoch accuracy and "
         "calibration (pre/post temperature scaling). Resumable and idempotent.",
     )
-    p.add_argument("--out", required=True, help="results folder (recipe.json, results.jsonl.gz)")
+    p.add_argument("--out", required=True,
+                   help=f"results folder (recipe.json, results.jsonl.gz, results-1.jsonl.gz, ...: "
+                        f"{PART_RECORDS} records a file)")
     p.add_argument("--space", default=d.space)
     p.add_argument("--dataset", default=d.dataset,
                    choices=["cifar10", "mnist", *GRAPH_DATASETS, *TU_DATASETS])
