@@ -175,6 +175,28 @@ def test_table_resumes_after_a_lost_chunk(tmp_path):
         table.run("nb201", "cifar10", [0], ["params"], tmp_path / "zc", progress=False)
 
 
+def test_a_run_without_progress_bar_logs_its_pace(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(table, "LOG_SECONDS", 0.0)
+    table.run("nb201", "cifar10", [0, 11, 284], ["synflow"], tmp_path / "zc", chunk=1, batch_size=8,
+              progress=False)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines[0].startswith("nb201 proxies: 1 of 3 archs (33.3%), ")
+    assert "min left at that pace" in lines[0]
+    assert lines[-1].startswith("nb201 proxies: 3 of 3 archs (100.0%), ")
+    assert "left" not in lines[-1] and len(lines) == 4  # one a chunk, one at the end
+    table.run("nb201", "cifar10", [0, 11, 284], ["synflow"], tmp_path / "zc", chunk=1, batch_size=8,
+              progress=False)
+    assert capsys.readouterr().err.strip() == "nb201 proxies: 3 of 3 archs (100.0%)"  # nothing new
+
+
+def test_progress_line_reads_the_pace_of_this_run_only():
+    manifest = {"archs_done": 1_300, "planned_archs": 26_206}
+    line = table.progress_line("nbgraph", manifest, done_before=1_000, seconds=600)
+    # 300 archs in 10 min: 30 a minute, 24,906 left: 830.2 min
+    assert line == ("nbgraph proxies: 1,300 of 26,206 archs (5.0%), 30.0 archs/min over this "
+                    "run's 10 min, about 13 h 50 min left at that pace")
+
+
 def test_plan_scores_representatives_first_and_size_proxies_everywhere():
     planned = table.plan("nb201", "all", ["snip", "params"], order_seed=0)
     full = [p for p in planned if p[2] == ["snip", "params"]]

@@ -27,6 +27,8 @@ from nasbench.config import PROJECT_ROOT
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from predictors.zero_cost.table import LOG_SECONDS
+
     p = argparse.ArgumentParser(
         prog="nasbench proxies",
         description="Compute zero-cost proxies on the networks of a search space.",
@@ -46,7 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=64, help="images per batch (default 64)")
     p.add_argument("--chunk", type=int, default=50, help="archs per checkpoint file (default 50)")
     p.add_argument("--order-seed", type=int, default=0, help="shuffles the run order (default 0)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-progress", action="store_true",
+                   help=f"no progress bar; for a log: a line on stderr (archs done, pace, time "
+                        f"left) every {LOG_SECONDS / 60:.0f} min and at the end")
     p.add_argument("--fill", action="store_true",
                    help="compute the per-cell proxies (params, flops, l2_norm, zen, meco) that rows "
                         "of an existing results folder lack, then stop (resumable; --n-jobs spreads "

@@ -55,6 +55,10 @@ from nasbench.recipes._zc import PER_CELL
 
 BATCH_SIZE = 64
 
+#: With the progress bar off (a background run writing to a log), a progress line goes to stderr
+#: at most this often, and once at the end.
+LOG_SECONDS = 300.0
+
 
 @dataclass
 class Job:
@@ -551,11 +555,18 @@ def run(
     threads = 1 if n_jobs != 1 or scheduler is not None else max(1, int(os.environ.get("NASBENCH_TORCH_THREADS", "1")))
     work = functools.partial(run_job, space=space, dataset=dataset, out_dir=str(out), seed=seed,
                              batch_size=batch_size, device=device, threads=threads)
+    done_before = count_done(out, manifest)["archs_done"]
+    logged = t0
     for _ in imap_unordered(work, todo, n_jobs=n_jobs, scheduler=scheduler):
         bar.update(1)
         _progress(manifest_path, manifest, out, t0)
+        if not progress and time.time() - logged >= LOG_SECONDS:
+            logged = time.time()
+            print(progress_line(space, manifest, done_before, logged - t0), file=sys.stderr, flush=True)
     bar.close()
     _progress(manifest_path, manifest, out, t0)
+    if not progress:
+        print(progress_line(space, manifest, done_before, time.time() - t0), file=sys.stderr, flush=True)
     if manifest.get("rows_missing_per_cell"):  # rows from before a proxy became per-cell
         fill(out, device=device, progress=progress, n_jobs=n_jobs, scheduler=scheduler)
         _progress(manifest_path, manifest, out, t0)
@@ -566,6 +577,23 @@ def _progress(path: Path, manifest: dict, out: Path, t0: float) -> None:
     manifest["wall_seconds"] = round(manifest.get("wall_seconds_before", 0.0) + time.time() - t0, 1)
     manifest["host"] = socket.gethostname()
     count_done(out, manifest)
+
+
+def progress_line(space: str, manifest: dict, done_before: int, seconds: float) -> str:
+    """One line for a run's log: archs done of planned, this run's pace and the time it implies
+    for the rest (``manifest`` as ``count_done`` leaves it; ``done_before``: archs done when the
+    run started; ``seconds``: this run's wall time so far)."""
+    done, planned = manifest["archs_done"], manifest["planned_archs"]
+    line = f"{space} proxies: {done:,} of {planned:,} archs ({100 * done / max(planned, 1):.1f}%)"
+    new = done - done_before
+    if new <= 0 or seconds <= 0:
+        return line
+    pace = 60 * new / seconds
+    line += f", {pace:.1f} archs/min over this run's {seconds / 60:.0f} min"
+    if done < planned:
+        left = (planned - done) / pace
+        line += f", about {int(left // 60)} h {int(left % 60):02d} min left at that pace"
+    return line
 
 
 def count_done(out_dir: str | Path, manifest: dict | None = None) -> dict:
