@@ -555,18 +555,22 @@ def run(
     threads = 1 if n_jobs != 1 or scheduler is not None else max(1, int(os.environ.get("NASBENCH_TORCH_THREADS", "1")))
     work = functools.partial(run_job, space=space, dataset=dataset, out_dir=str(out), seed=seed,
                              batch_size=batch_size, device=device, threads=threads)
-    done_before = count_done(out, manifest)["archs_done"]
+    done_before = len(planned) - sum(len(j.archs) for j in todo)  # the chunks on disk, by the plan
+
+    def log() -> None:
+        print(progress_line(space, manifest, done_before, time.time() - t0), file=sys.stderr, flush=True)
+
     logged = t0
     for _ in imap_unordered(work, todo, n_jobs=n_jobs, scheduler=scheduler):
         bar.update(1)
         _progress(manifest_path, manifest, out, t0)
         if not progress and time.time() - logged >= LOG_SECONDS:
             logged = time.time()
-            print(progress_line(space, manifest, done_before, logged - t0), file=sys.stderr, flush=True)
+            log()
     bar.close()
     _progress(manifest_path, manifest, out, t0)
     if not progress:
-        print(progress_line(space, manifest, done_before, time.time() - t0), file=sys.stderr, flush=True)
+        log()
     if manifest.get("rows_missing_per_cell"):  # rows from before a proxy became per-cell
         fill(out, device=device, progress=progress, n_jobs=n_jobs, scheduler=scheduler)
         _progress(manifest_path, manifest, out, t0)
