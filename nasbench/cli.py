@@ -208,7 +208,10 @@ def cmd_info(args: argparse.Namespace) -> int:
                 rows.append([metric, d.unit or "-", d.split or "-", _budgets(d.budgets), default,
                              d.direction or "-", d.seeds if d.per_seed else "-",
                              f"{d.measured:,}"])
-            print(f"\ndataset {dataset} (full budget: {_budgets([bench.full_budget(dataset)])} epochs)")
+            full = bench.full_budget(dataset)
+            # proxy, hardware and final-epoch-only tables have no epoch axis
+            budget = f"full budget: {full} epochs" if full is not None else "no training budgets"
+            print(f"\ndataset {dataset} ({budget})")
             headers = ["metric", "unit", "split", "budget(s)", "default", "direction", "seeds",
                        "measured"]
             print(textwrap.indent(_table(headers, rows, right={6, 7}), "  "))

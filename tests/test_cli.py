@@ -106,6 +106,10 @@ def test_list_and_info(nb201, capsys):
     assert "max" in test_row
     assert "https://github.com/Badar-e-Alam/Neural-Architecture-Search" in out
     assert "8d3debbb738b60b1" in out  # sha256 prefix of the seed-mean source
+    assert "dataset cifar10 (full budget: 200 epochs)" in out
+
+    code, out, _ = run(capsys, "info", "nbmacro_zc")  # proxies: no epoch axis
+    assert code == 0 and "dataset cifar10 (no training budgets)" in out and "- epochs" not in out
 
 
 def test_list_shows_unbuilt_stores_without_building(monkeypatch, tmp_path, capsys):
