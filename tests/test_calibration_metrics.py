@@ -214,7 +214,8 @@ def test_classwise_width_equals_marginal_ce_without_zeros_and_bank_with_zeros(re
         marginal = uc.lower_bound_scaling_ce(probs, labels, p=1, debias=False, num_bins=b,
                                              binning_scheme=uc.get_equal_prob_bins, mode="marginal")
         assert ours == pytest.approx(marginal, rel=1e-9)
-        per_class = [float(tmf.binary_calibration_error(torch.from_numpy(probs[:, c]),
+        columns = torch.from_numpy(np.ascontiguousarray(probs.T))  # one contiguous row a class
+        per_class = [float(tmf.binary_calibration_error(columns[c],
                                                         torch.from_numpy((labels == c).astype(np.int64)),
                                                         n_bins=b)) for c in range(10)]
         assert ours == pytest.approx(np.mean(per_class), rel=1e-5)
