@@ -209,15 +209,17 @@ def test_classwise_width_equals_marginal_ce_without_zeros_and_bank_with_zeros(re
     logits, labels, _ = real
     probs = cal.softmax(logits.astype(np.float64))
     assert (probs > 0).all()
+    # one contiguous row a class (torchmetrics warns on a column view)
+    class_probs = torch.from_numpy(np.ascontiguousarray(probs.T))
+    class_hits = torch.from_numpy(np.ascontiguousarray((labels == np.arange(10)[:, None])
+                                                       .astype(np.int64)))
     for b in (5, 15, 100):
         ours = cal.classwise_ece(probs, labels, b)
         marginal = uc.lower_bound_scaling_ce(probs, labels, p=1, debias=False, num_bins=b,
                                              binning_scheme=uc.get_equal_prob_bins, mode="marginal")
         assert ours == pytest.approx(marginal, rel=1e-9)
-        columns = torch.from_numpy(np.ascontiguousarray(probs.T))  # one contiguous row a class
-        per_class = [float(tmf.binary_calibration_error(columns[c],
-                                                        torch.from_numpy((labels == c).astype(np.int64)),
-                                                        n_bins=b)) for c in range(10)]
+        per_class = [float(tmf.binary_calibration_error(class_probs[c], class_hits[c], n_bins=b))
+                     for c in range(10)]
         assert ours == pytest.approx(np.mean(per_class), rel=1e-5)
     # p_k == 0 is in no bin for the bank, in the first bin for the others; it changes the value
     # only where the true class has p == 0 (a zero with y_k = 0 adds 0 to both bin sums)

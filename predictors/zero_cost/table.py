@@ -558,7 +558,8 @@ def run(
     done_before = len(planned) - sum(len(j.archs) for j in todo)  # the chunks on disk, by the plan
 
     def log() -> None:
-        print(progress_line(space, manifest, done_before, time.time() - t0), file=sys.stderr, flush=True)
+        print(progress_line(space, manifest, done_before, time.time() - t0), file=sys.stderr,
+              flush=True)
 
     logged = t0
     for _ in imap_unordered(work, todo, n_jobs=n_jobs, scheduler=scheduler):
