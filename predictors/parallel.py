@@ -31,6 +31,7 @@ functions, ``functools.partial`` of them, plain data): a worker process or a Das
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
@@ -42,6 +43,20 @@ __all__ = ["WorkerDied", "imap_unordered"]
 
 #: how often a run's worker processes are restarted after one of them died
 RETRIES = 2
+
+
+@contextlib.contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """Run the block with ``n`` torch threads (at least 1), then put the process's count back
+    (work run in this process must not change the threads of what runs after it)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(max(1, int(n)))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 class WorkerDied(RuntimeError):

@@ -140,6 +140,9 @@ def test_cli_bad_input_is_one_line_exit_2(capsys):
     assert len(err) == 1 and "unknown dataset 'imagenet'" in err[0]
     assert cli.main(["nb201", "--dataset", "cifar10", "--proxies", "nope"]) == 2
     assert cli.main(["nb201", "--dataset", "cifar10", "--archs", "no/such/file"]) == 2
+    capsys.readouterr()
+    assert cli.main(["nb201", "--dataset", "cifar10", "--threads", "0"]) == 2
+    assert "--threads" in capsys.readouterr().err
 
 
 def test_negative_seeds_are_refused_before_anything_is_written(tmp_path, capsys):
@@ -166,7 +169,9 @@ def test_table_resumes_after_a_lost_chunk(tmp_path):
     first = table.read_results(tmp_path / "zc").sort_values("index").reset_index(drop=True)
     assert list(first["index"]) == [0, 11, 284]
     (tmp_path / "zc" / "chunk-00001.csv.gz").unlink()
-    assert cli.main(argv) == 0
+    torch.set_num_threads(1)
+    assert cli.main(argv + ["--threads", "2"]) == 0  # threads are not a setting: it resumes
+    assert torch.get_num_threads() == 1  # and the chunk run in this process gives them back
     again = table.read_results(tmp_path / "zc").sort_values("index").reset_index(drop=True)
     pd.testing.assert_frame_equal(first.drop(columns="seconds"), again.drop(columns="seconds"))
     manifest = json.loads((tmp_path / "zc" / "manifest.json").read_text())

@@ -39,29 +39,16 @@ proxies (``pretrain="zc"``), trained on ``pretrain_archs`` archs of the space wi
 
 from __future__ import annotations
 
-import contextlib
 import copy
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from predictors.base import FEATURE_SETS, Predictor, PredictorInputError, resolve_space
 from predictors.metrics import normal_scores
+from predictors.parallel import torch_threads
 
 __all__ = ["GNNPredictor"]
-
-
-@contextlib.contextmanager
-def _torch_threads(n: int) -> Iterator[None]:
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(max(1, int(n)))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 class _QuantileMap:
@@ -405,7 +392,7 @@ class GNNPredictor(Predictor):
         self._check_params()
         device = self._device()
         seed = 0 if self.random_state is None else int(self.random_state)
-        with _torch_threads(self.n_jobs):
+        with torch_threads(self.n_jobs):
             graphs = self._graphs(archs, fit=True)
             z = normal_scores(y)
             n = len(archs)
@@ -443,7 +430,7 @@ class GNNPredictor(Predictor):
         return np.mean([(r - m) / s for r, (m, s) in zip(raw, self.member_scale_)], axis=0)
 
     def _predict(self, archs: list[Any]) -> np.ndarray:
-        with _torch_threads(self.n_jobs):
+        with torch_threads(self.n_jobs):
             graphs = self._graphs(archs, fit=False)
             if graphs[0].x.shape[1] != self.in_dim_:
                 raise PredictorInputError(

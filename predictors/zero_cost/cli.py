@@ -41,7 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None,
                    help="results directory (default data/zc/<space>_<dataset>); reruns resume it")
     p.add_argument("--device", default=None, help="torch device, e.g. cuda (default cpu)")
-    p.add_argument("--n-jobs", type=int, default=1, help="parallel processes (joblib), 1 torch thread each")
+    p.add_argument("--n-jobs", type=int, default=1, help="parallel processes (joblib)")
+    p.add_argument("--threads", type=int, default=1,
+                   help="torch threads per process (default 1); --n-jobs 1 --threads 2 runs one "
+                        "network at a time on 2 cores, at half the memory of --n-jobs 2")
     p.add_argument("--scheduler", default=None,
                    help="Dask scheduler address (tcp://host:8786): one chunk per task on the cluster")
     p.add_argument("--seed", type=int, default=0, help="init, batches and random draws (default 0)")
@@ -85,8 +88,8 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError(f"no network builder for space {args.space!r}; use one of {', '.join(SPACES)}")
         runner.check_dataset(args.space, args.dataset)
         names = [p.name for p in registry.get(args.proxies)]
-        if args.n_jobs < 1 or args.batch_size < 2 or args.chunk < 1:
-            raise ValueError("--n-jobs and --chunk must be >= 1, --batch-size >= 2")
+        if min(args.n_jobs, args.threads, args.chunk) < 1 or args.batch_size < 2:
+            raise ValueError("--n-jobs, --threads and --chunk must be >= 1, --batch-size >= 2")
         if args.device and args.device.startswith("cuda"):
             import torch
 
@@ -112,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
             args.space, args.dataset, _archs(args.archs), names, out,
             seed=args.seed, batch_size=args.batch_size, chunk=args.chunk, n_jobs=args.n_jobs,
             scheduler=args.scheduler, device=args.device, order_seed=args.order_seed, command=command,
-            progress=not args.no_progress,
+            progress=not args.no_progress, threads=args.threads,
         )
     except (KeyError, ValueError, FileNotFoundError) as err:
         msg = err.args[0] if isinstance(err, KeyError) and err.args else err

@@ -241,21 +241,21 @@ def run_job(
     threads: int = 1,
 ) -> int:
     """Compute one chunk and write its file; returns the number of archs written."""
-    import torch
-
+    from predictors.parallel import torch_threads
     from predictors.zero_cost import runner
 
-    torch.set_num_threads(threads)
-    inputs = _run_inputs(dataset, batch_size, seed, device)
     rows = []
-    for i, a in zip(job.indices, job.archs):
-        t0 = time.perf_counter()
-        res = runner.compute_arch(space, a, dataset, inputs, job.proxies, seed=seed, device=device)
-        row: dict[str, Any] = {"index": i, "arch": a}
-        row.update(res.values)
-        row["reasons"] = json.dumps(res.reasons, sort_keys=True)
-        row["seconds"] = round(time.perf_counter() - t0, 3)
-        rows.append(row)
+    with torch_threads(threads):
+        inputs = _run_inputs(dataset, batch_size, seed, device)
+        for i, a in zip(job.indices, job.archs):
+            t0 = time.perf_counter()
+            res = runner.compute_arch(space, a, dataset, inputs, job.proxies, seed=seed,
+                                      device=device)
+            row: dict[str, Any] = {"index": i, "arch": a}
+            row.update(res.values)
+            row["reasons"] = json.dumps(res.reasons, sort_keys=True)
+            row["seconds"] = round(time.perf_counter() - t0, 3)
+            rows.append(row)
     write_chunk(pd.DataFrame(rows), chunk_path(Path(out_dir), job))
     return len(rows)
 
@@ -486,13 +486,6 @@ def keyed(space: str, planned: list[tuple[int, str, list[str]]]) -> list[tuple[i
     return [(sp.index(a), a, p) for _, a, p in planned]
 
 
-def _graph_text(dataset: str, batch_size: int, seed: int) -> str:
-    """The manifest's ``images`` text for a graph dataset ("" for image datasets)."""
-    from predictors.zero_cost import runner
-
-    return runner.describe_inputs(dataset, batch_size, seed) if dataset in runner.GRAPH_DATASETS else ""
-
-
 def run(
     space: str,
     dataset: str,
@@ -508,19 +501,26 @@ def run(
     order_seed: int = 0,
     command: str = "",
     progress: bool = True,
+    threads: int = 1,
 ) -> Path:
     """Compute (or resume) a results directory; returns its path. See the module docstring.
 
+    ``n_jobs`` processes (or a Dask ``scheduler``'s workers) each run one chunk at a time with
+    ``threads`` torch threads: ``n_jobs=1, threads=2`` puts both cores of a small machine on one
+    network at a time, at half the peak memory of ``n_jobs=2`` (large inputs, e.g. TransNAS at
+    256x256). Thread counts do not enter the settings: a run may resume with others.
+
     Raises:
-        ValueError: ``seed`` or ``order_seed`` below 0, ``chunk`` or ``n_jobs`` below 1 (before
-            anything is written), or ``out_dir`` holding results of other settings.
+        ValueError: ``seed`` or ``order_seed`` below 0, ``chunk``, ``n_jobs`` or ``threads`` below
+            1 (before anything is written), or ``out_dir`` holding results of other settings.
     """
     from tqdm import tqdm
 
     from predictors.parallel import imap_unordered
+    from predictors.zero_cost import runner
 
     for name, value, low in (("seed", seed, 0), ("order_seed", order_seed, 0), ("chunk", chunk, 1),
-                             ("n_jobs", n_jobs, 1)):
+                             ("n_jobs", n_jobs, 1), ("threads", threads, 1)):
         check_int(name, value, low)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -539,11 +539,7 @@ def run(
     manifest.update({
         "settings": settings,
         "command": command or " ".join(sys.argv),
-        "images": _graph_text(dataset, batch_size, seed) or "CIFAR-10 (JPEG q75) train images, two class-balanced batches "
-                  f"(predictors.datasets.batch('cifar10', {2 * batch_size}, seed={seed})): "
-                  "the first for every data proxy, the second for ZiCo only; MeCo reads its first "
-                  "image; Zen and AZ-NAS read Gaussian noise; synflow an all-ones image"
-                  + _task_note(dataset),
+        "images": runner.describe_inputs(dataset, batch_size, seed) + _task_note(dataset),
         "planned_archs": len(planned),
         "chunks_total": len(jobs),
     })
@@ -552,7 +548,6 @@ def run(
     t0 = time.time()
     bar = tqdm(total=len(jobs), initial=len(jobs) - len(todo), unit="chunk",
                disable=not progress, desc=f"{space} proxies")
-    threads = 1 if n_jobs != 1 or scheduler is not None else max(1, int(os.environ.get("NASBENCH_TORCH_THREADS", "1")))
     work = functools.partial(run_job, space=space, dataset=dataset, out_dir=str(out), seed=seed,
                              batch_size=batch_size, device=device, threads=threads)
     done_before = len(planned) - sum(len(j.archs) for j in todo)  # the chunks on disk, by the plan
