@@ -70,6 +70,7 @@ def test_committed_cora_report_reads_the_store():
     ok = [i for i, x in enumerate(v) if x == x]
     assert len(ok) == n, (f"the report counts {n} scored archs, the store {len(ok)}: rerun the "
                           "command at the top of the report")
+    assert len(ok) == len(zc.archs) and f"All {n} archs scored;" in text  # the table is complete
     acc = nb.query([zc.archs[i] for i in ok], "cora", "test_accuracy")
     assert spearmanr([v[i] for i in ok], acc)[0] == pytest.approx(rho, abs=5e-4)
 
