@@ -94,7 +94,8 @@ def validate_store(store: str, against: str, dataset: str, target: str, row: str
         + (" and Suite-Zero's scores" if row else ""), "",
         f"Command: `{command}`", "",
         (f"All {scored} archs scored" if scored == len(archs) else
-         f"{scored} of {len(archs)} archs scored so far") + "; per metric the archs with a value. rho(acc): "
+         f"{scored} of {len(archs)} archs scored so far")
+        + "; per metric the archs with a value. rho(acc): "
         f"Spearman with `{against}` `{dataset}` `{target}`, with its 95 % bootstrap interval over "
         f"the archs ({BOOT} draws){sz_text}.", "",
         "| " + " | ".join(columns) + " |",

@@ -250,7 +250,10 @@ def test_fill_in_worker_processes_gives_the_serial_numbers(tmp_path):
                        "seconds": 0.1}]).to_csv(serial / f"chunk-0000{k}.csv.gz", index=False)
     spread = tmp_path / "spread"
     shutil.copytree(serial, spread)
+    torch.set_num_threads(2)
     assert table.fill(serial, progress=False) == 2
+    assert torch.get_num_threads() == 2  # the in-process chunks ran on 1 thread, then gave it back
+    torch.set_num_threads(1)
     assert table.fill(spread, progress=False, n_jobs=2) == 2
     a, b = (table.read_results(d).set_index("arch").sort_index() for d in (serial, spread))
     assert a.loc[siblings, "meco"].notna().all()

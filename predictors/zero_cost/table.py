@@ -52,6 +52,7 @@ from nasbench.errors import check_int
 
 # PER_CELL: the proxies computed for every arch, never fanned out (one list, the recipe's)
 from nasbench.recipes._zc import PER_CELL
+from predictors.parallel import torch_threads
 
 BATCH_SIZE = 64
 
@@ -241,7 +242,6 @@ def run_job(
     threads: int = 1,
 ) -> int:
     """Compute one chunk and write its file; returns the number of archs written."""
-    from predictors.parallel import torch_threads
     from predictors.zero_cost import runner
 
     rows = []
@@ -322,10 +322,9 @@ def fill(out_dir: str | Path, device: str | None = None, progress: bool = True,
     return done
 
 
+@torch_threads(1)
 def _fill_chunk(path: Path, settings: dict, device: str | None, every: int) -> int:
     """``fill``'s work on one chunk file; returns the rows computed."""
-    import torch
-
     from predictors.zero_cost import runner
 
     space, dataset, seed = settings["space"], settings["dataset"], settings["seed"]
@@ -336,7 +335,6 @@ def _fill_chunk(path: Path, settings: dict, device: str | None, every: int) -> i
     if not todo:
         return 0
     inputs = _run_inputs(dataset, settings["batch_size"], seed, device)
-    torch.set_num_threads(1)
     pending = 0
     for i, lack in todo:
         t0 = time.perf_counter()
@@ -358,6 +356,7 @@ def _fill_chunk(path: Path, settings: dict, device: str | None, every: int) -> i
     return len(todo)
 
 
+@torch_threads(1)
 def redo_nonfinite(out_dir: str | Path, proxies: Sequence[str], device: str | None = None) -> int:
     """Recompute ``proxies`` for the finished rows where one of their columns is a non-finite
     value, and rewrite those chunks in place; returns the number of rows recomputed.
@@ -367,15 +366,12 @@ def redo_nonfinite(out_dir: str | Path, proxies: Sequence[str], device: str | No
     gives. Rows where the value is NaN for a recorded reason other than non-finite arithmetic
     (an image-independent network, a rank aggregate) are left alone.
     """
-    import torch
-
     from predictors.zero_cost import runner
 
     out = Path(out_dir)
     settings = json.loads((out / "manifest.json").read_text())["settings"]
     space, dataset, seed = settings["space"], settings["dataset"], settings["seed"]
     inputs = _run_inputs(dataset, settings["batch_size"], seed, device)
-    torch.set_num_threads(1)
     redone = 0
     for path in sorted(out.glob("chunk-*.csv.gz")):
         df = pd.read_csv(path)
@@ -620,6 +616,7 @@ def _write_manifest(path: Path, manifest: dict) -> None:
     os.replace(tmp, path)
 
 
+@torch_threads(1)
 def isomorphism_check(
     n: int = 30,
     seed: int = 0,
@@ -630,13 +627,11 @@ def isomorphism_check(
     """Score ``n`` seeded NB201 cells and one isomorphic sibling of each with the same seed and
     batch; per metric the largest relative difference between siblings and the Spearman
     correlation of the sibling pairs' values (1 = a fan-out loses nothing)."""
-    import torch
     from scipy.stats import spearmanr
 
     from nasbench.spaces.nb201 import SPACE
     from predictors.zero_cost import runner
 
-    torch.set_num_threads(1)
     groups: dict[str, list[str]] = {}
     for a in SPACE.enumerate():
         groups.setdefault(SPACE.canonical_hash(a), []).append(a)
