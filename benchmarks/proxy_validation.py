@@ -19,7 +19,8 @@ Usage::
         --seed-check 40
 
 Another space's table (a built ``<space>_zc`` store) against the Suite-Zero columns of its
-benchmark store, on the archs scored so far::
+benchmark store, on the archs scored so far (where the store fans isomorphism classes out, the
+intervals resample classes and Suite-Zero's agreement is also given over the representatives)::
 
     .venv/bin/python benchmarks/proxy_validation.py --store nb301_zc --against nb301 \
         --target valid_accuracy --row NB301-CF10 --out benchmarks/results/proxy_validation_nb301.md
@@ -42,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("NASBENCH_DATA", str(ROOT.parent / "shared" / "data"))
 
 import nasbench  # noqa: E402
-from nasbench.recipes._zc import PER_CELL  # noqa: E402
+from nasbench.recipes._zc import PER_CELL, representatives  # noqa: E402
 from nasbench.recipes.nb201_zc import AZ_COMPONENTS, rank_aggregate  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "proxy_validation_nb201.md"
@@ -64,7 +65,9 @@ def validate_store(store: str, against: str, dataset: str, target: str, row: str
     ``zc/<proxy>`` (NAS-Bench-Suite-Zero's scores) over the archs both have; Suite-Zero's
     published Spearman (``row`` of ``suite_zero_spearman.csv``) beside it; with ``seed_check``
     N, :func:`_seed_stability` for the proxies below ``AGREE`` on the first N archs; with
-    ``init_check`` N, :func:`_init_check` on the first N archs."""
+    ``init_check`` N, :func:`_init_check` on the first N archs. Where the store fans isomorphism
+    classes out (its recipe's ``TABLE.fan_out``), the interval resamples classes and Suite-Zero's
+    agreement is also given over the representatives alone."""
     from predictors.reproduce.stats import bootstrap_corr
 
     zc, nb = nasbench.load(store), nasbench.load(against)
@@ -82,13 +85,22 @@ def validate_store(store: str, against: str, dataset: str, target: str, row: str
     # Suite-Zero's columns only where there is something to put in them: a published row, or
     # the benchmark store holding Suite-Zero's own scores (NAS-Bench-Graph, Macro: neither)
     with_sz = bool(row) or any(m.startswith("zc/") for m in theirs)
+    # where the store fans each isomorphism class out from its representative, Suite-Zero's
+    # agreement also over the archs scored themselves: theirs differ within a class, ours cannot
+    rep = representatives(zc.space, archs) if _fans_out(store) else None
+    own = rep == np.arange(len(archs)) if with_sz and rep is not None else None
     published = (f"Suite-Zero: its Figure 6 row {row} (published, its own scores)" if row else
                  "Suite-Zero: no Figure 6 row compared (`--row` not given)")
     sz_text = (f"; {published}; rho(SZ): Spearman of our scores with Suite-Zero's (`{against}` "
                "`zc/<proxy>`) on the same archs" if with_sz else
                f"; `{against}` holds no NAS-Bench-Suite-Zero scores to compare with")
+    if own is not None:
+        sz_text += ("; rho(SZ) own: the same over the archs scored themselves (their isomorphism "
+                    "class's representatives; the store gives the others their representative's "
+                    "score)")
     columns = ["metric", "archs", "rho(acc)", "95 % interval"] + (
-        ["Suite-Zero", "rho(SZ)", "archs SZ"] if with_sz else [])
+        ["Suite-Zero", "rho(SZ)", "archs SZ"] if with_sz else []) + (
+        ["rho(SZ) own", "archs own"] if own is not None else [])
     lines = [
         f"# {store}: our proxies against {against}'s accuracy"
         + (" and Suite-Zero's scores" if row else ""), "",
@@ -97,7 +109,9 @@ def validate_store(store: str, against: str, dataset: str, target: str, row: str
          f"{scored} of {len(archs)} archs scored so far")
         + "; per metric the archs with a value. rho(acc): "
         f"Spearman with `{against}` `{dataset}` `{target}`, with its 95 % bootstrap interval over "
-        f"the archs ({BOOT} draws){sz_text}.", "",
+        + (f"the archs ({BOOT} draws)" if rep is None else
+           f"the isomorphism classes ({BOOT} draws, each taking every scored arch of the classes "
+           "it picks, since a class shares its representative's score)") + f"{sz_text}.", "",
         "| " + " | ".join(columns) + " |",
         "|" + "---|" * len(columns),
     ]
@@ -107,11 +121,15 @@ def validate_store(store: str, against: str, dataset: str, target: str, row: str
         by_name[name] = v
         r, n = _rho(v, acc)
         ok = np.isfinite(v) & np.isfinite(acc)
-        lo, hi = bootstrap_corr(v[ok], acc[ok], BOOT) if n > 3 else (np.nan, np.nan)
-        rs, ns = (_rho(v, np.asarray(nb.query(archs, dataset, m), dtype=np.float64))
-                  if m in theirs else (np.nan, 0))
+        lo, hi = (bootstrap_corr(v[ok], acc[ok], BOOT, groups=None if rep is None else rep[ok])
+                  if n > 3 else (np.nan, np.nan))
+        sz_v = (np.asarray(nb.query(archs, dataset, m), dtype=np.float64) if m in theirs
+                else np.full(len(archs), np.nan))
+        rs, ns = _rho(v, sz_v)
+        ro, no = _rho(v[own], sz_v[own]) if own is not None else (np.nan, 0)
         lines.append(f"| {name} | {n} | {r:.3f} | [{lo:.3f}, {hi:.3f}] |"
-                     + (f" {sz.get(name, np.nan):.2f} | {rs:.3f} | {ns} |" if with_sz else ""))
+                     + (f" {sz.get(name, np.nan):.2f} | {rs:.3f} | {ns} |" if with_sz else "")
+                     + (f" {ro:.3f} | {no} |" if own is not None else ""))
         agreement[name] = rs
         intervals[name] = (r, lo, hi)
     lines += ["", _sign_summary(intervals, f"`{against}` `{target}`")]
@@ -129,6 +147,14 @@ def validate_store(store: str, against: str, dataset: str, target: str, row: str
     Path(out).write_text(re.sub(r"\bnan\b", "-", "\n".join(lines)) + "\n")
     print("\n".join(lines))
     return 0
+
+
+def _fans_out(store: str) -> bool:
+    """Whether ``store``'s recipe gives each arch its isomorphism-class representative's scores."""
+    import importlib
+
+    table = getattr(importlib.import_module(f"nasbench.recipes.{store}"), "TABLE", None)
+    return bool(getattr(table, "fan_out", False))
 
 
 def _sign_summary(intervals: dict[str, tuple[float, float, float]], target: str) -> str:

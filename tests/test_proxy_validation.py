@@ -91,3 +91,48 @@ def test_init_check_recomputes_on_suite_zeros_network(pv):
     row = next(line for line in lines if line.startswith("| l2_norm |")).split("|")
     assert float(row[5]) < 0.8 and float(row[6]) == pytest.approx(1.0, abs=0.01)
     assert lines[-1].startswith("On these 6 archs ")
+
+
+def test_fanned_out_store_compares_with_suite_zero_on_the_cells_scored_themselves(pv, tmp_path,
+                                                                                   monkeypatch):
+    """TransNAS micro fans each isomorphism class out from its representative: the report adds
+    Suite-Zero's agreement over the representatives alone (synflow: the same function of the
+    same network, so ~1), and its intervals resample classes, not cells."""
+    import numpy as np
+    from scipy.stats import spearmanr
+
+    import nasbench
+
+    assert pv._fans_out("transnas101_micro_zc") and not pv._fans_out("nb301_zc")
+    monkeypatch.setattr(pv, "BOOT", 20)
+    out = tmp_path / "report.md"
+    assert pv.validate_store("transnas101_micro_zc", "transnas101_micro", "class_object",
+                             "valid_accuracy", "TNB-Micro-OBJECT", str(out), "cmd") == 0
+    text = out.read_text()
+    assert "bootstrap interval over the isomorphism classes" in text
+    assert "| rho(SZ) own | archs own |" in text
+    row = next(line for line in text.splitlines() if line.startswith("| synflow |")).split("|")
+    zc, nb = nasbench.load("transnas101_micro_zc"), nasbench.load("transnas101_micro")
+    archs = list(zc.archs)
+    ours = np.asarray(zc.values("class_object", "zc/synflow"), dtype=float)
+    own = [i for i, a in enumerate(archs) if zc.space.canonical(a) == a and np.isfinite(ours[i])]
+    theirs = nb.query([archs[i] for i in own], "class_object", "zc/synflow")
+    assert int(row[9]) == len(own) > 50
+    assert float(row[8]) == pytest.approx(spearmanr(ours[own], theirs)[0], abs=5e-4)
+    assert float(row[8]) > 0.99
+
+
+def test_committed_transnas_report_reads_the_store():
+    """The TransNAS micro report counts the cells the committed table scores (rerun its command
+    whenever rows are committed)."""
+    import numpy as np
+
+    import nasbench
+
+    text = (ROOT / "benchmarks" / "results"
+            / "proxy_validation_transnas_micro_class_object.md").read_text()
+    row = next(line for line in text.splitlines() if line.startswith("| synflow |"))
+    zc = nasbench.load("transnas101_micro_zc")
+    scored = int(np.isfinite(np.asarray(zc.values("class_object", "zc/synflow"), float)).sum())
+    assert int(row.split("|")[2]) == scored, (
+        "the report and the committed table disagree: rerun the command at the top of the report")

@@ -63,6 +63,23 @@ def test_beats_only_where_the_whole_interval_clears_the_published_number():
     assert judge(Cell("r", "c", 0.80, 0.79, 0.81, published=0.906, compare=True)).verdict == "below"
 
 
+def test_bootstrap_over_groups_draws_a_group_as_one():
+    """Every point copied 10 times as one group: the grouped interval is exactly the interval of
+    the 30 points themselves (copying each point alike leaves Spearman unchanged), while treating
+    the 300 copies as independent rows narrows it."""
+    from predictors.reproduce.stats import bootstrap_corr
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=30)
+    y = x + rng.normal(size=30)
+    alone = bootstrap_corr(x, y, 200)
+    assert bootstrap_corr(x, y, 200, groups=np.arange(30)) == alone
+    xs, ys, label = np.repeat(x, 10), np.repeat(y, 10), np.repeat(np.arange(30), 10)
+    assert bootstrap_corr(xs, ys, 200, groups=label) == pytest.approx(alone, abs=1e-12)
+    low, high = bootstrap_corr(xs, ys, 200)
+    assert high - low < 0.5 * (alone[1] - alone[0])
+
+
 def test_expected_cells_fail_outside_their_tolerance_only():
     assert not Cell("r", "c", 0.93, published=0.906, expected=True, tol=0.03).failed
     assert Cell("r", "c", 0.94, published=0.906, expected=True, tol=0.03).failed

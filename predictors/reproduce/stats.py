@@ -83,17 +83,28 @@ def sample_corr(
     return out
 
 
-def bootstrap_corr(x: np.ndarray, y: np.ndarray, draws: int, seed: int = 0) -> tuple[float, float]:
+def bootstrap_corr(x: np.ndarray, y: np.ndarray, draws: int, seed: int = 0,
+                   groups: np.ndarray | None = None) -> tuple[float, float]:
     """95% percentile interval of Spearman over ``draws`` resamples (with replacement) of the rows.
 
+    With ``groups``, a resample draws groups (with replacement) and takes every row of each: rows
+    that share a value by construction (an isomorphism class given its representative's score)
+    are one draw, not many independent ones. Distinct groups give the rows' own resamples.
+
     Shapes:
-        x, y: (n,)
+        x, y: (n,); groups: (n,) labels
     """
     from predictors.metrics import spearman
 
     rng = np.random.default_rng(seed)
-    vals = [spearman(x[i], y[i]) for i in (rng.integers(0, len(x), len(x)) for _ in range(draws))]
-    return draw_interval(vals)
+    if groups is None:
+        picks = (rng.integers(0, len(x), len(x)) for _ in range(draws))
+    else:
+        _, label = np.unique(groups, return_inverse=True)
+        members = [np.flatnonzero(label == g) for g in range(label.max() + 1)]
+        picks = (np.concatenate([members[k] for k in rng.integers(0, len(members), len(members))])
+                 for _ in range(draws))
+    return draw_interval([spearman(x[i], y[i]) for i in picks])
 
 
 def bootstrap_corr_gap(a: np.ndarray, b: np.ndarray, y: np.ndarray, draws: int, seed: int = 0,
