@@ -29,6 +29,7 @@ intervals resample classes and Suite-Zero's agreement is also given over the rep
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import re
 import sys
@@ -43,12 +44,15 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("NASBENCH_DATA", str(ROOT.parent / "shared" / "data"))
 
 import nasbench  # noqa: E402
-from nasbench.recipes._zc import PER_CELL, representatives  # noqa: E402
+from nasbench.recipes._zc import PER_CELL, SAME_AS, representatives  # noqa: E402
 from nasbench.recipes.nb201_zc import AZ_COMPONENTS, rank_aggregate  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "proxy_validation_nb201.md"
 REF = ROOT.parent / "shared" / "reference"
 
+
+#: the metrics a fanning-out store computes for every arch, never copied from a class
+PER_ARCH = (*PER_CELL, *SAME_AS)
 
 #: bootstrap draws of the interval around rho(acc)
 BOOT = 1000
@@ -86,7 +90,8 @@ def validate_store(store: str, against: str, dataset: str, target: str, row: str
     # the benchmark store holding Suite-Zero's own scores (NAS-Bench-Graph, Macro: neither)
     with_sz = bool(row) or any(m.startswith("zc/") for m in theirs)
     # where the store fans each isomorphism class out from its representative, Suite-Zero's
-    # agreement also over the archs scored themselves: theirs differ within a class, ours cannot
+    # agreement also over the archs scored themselves: theirs differ within a class, ours cannot;
+    # and the copied metrics' intervals resample classes, since a class shares one score
     rep = representatives(zc.space, archs) if _fans_out(store) else None
     own = rep == np.arange(len(archs)) if with_sz and rep is not None else None
     published = (f"Suite-Zero: its Figure 6 row {row} (published, its own scores)" if row else
@@ -95,9 +100,9 @@ def validate_store(store: str, against: str, dataset: str, target: str, row: str
                "`zc/<proxy>`) on the same archs" if with_sz else
                f"; `{against}` holds no NAS-Bench-Suite-Zero scores to compare with")
     if own is not None:
-        sz_text += ("; rho(SZ) own: the same over the archs scored themselves (their isomorphism "
-                    "class's representatives; the store gives the others their representative's "
-                    "score)")
+        sz_text += ("; rho(SZ) own: the same over the archs scored themselves (all of them for "
+                    f"{', '.join(PER_ARCH)}; for the other metrics the isomorphism classes' "
+                    "representatives, whose score the store gives the rest of the class)")
     columns = ["metric", "archs", "rho(acc)", "95 % interval"] + (
         ["Suite-Zero", "rho(SZ)", "archs SZ"] if with_sz else []) + (
         ["rho(SZ) own", "archs own"] if own is not None else [])
@@ -110,8 +115,9 @@ def validate_store(store: str, against: str, dataset: str, target: str, row: str
         + "; per metric the archs with a value. rho(acc): "
         f"Spearman with `{against}` `{dataset}` `{target}`, with its 95 % bootstrap interval over "
         + (f"the archs ({BOOT} draws)" if rep is None else
-           f"the isomorphism classes ({BOOT} draws, each taking every scored arch of the classes "
-           "it picks, since a class shares its representative's score)") + f"{sz_text}.", "",
+           f"the archs for {', '.join(PER_ARCH)} and over the isomorphism classes for the other "
+           f"metrics ({BOOT} draws; a draw takes every scored arch of the classes it picks, since "
+           "a class shares its representative's score)") + f"{sz_text}.", "",
         "| " + " | ".join(columns) + " |",
         "|" + "---|" * len(columns),
     ]
@@ -121,12 +127,14 @@ def validate_store(store: str, against: str, dataset: str, target: str, row: str
         by_name[name] = v
         r, n = _rho(v, acc)
         ok = np.isfinite(v) & np.isfinite(acc)
-        lo, hi = (bootstrap_corr(v[ok], acc[ok], BOOT, groups=None if rep is None else rep[ok])
+        copied = rep is not None and _copied(name)
+        lo, hi = (bootstrap_corr(v[ok], acc[ok], BOOT, groups=rep[ok] if copied else None)
                   if n > 3 else (np.nan, np.nan))
         sz_v = (np.asarray(nb.query(archs, dataset, m), dtype=np.float64) if m in theirs
                 else np.full(len(archs), np.nan))
         rs, ns = _rho(v, sz_v)
-        ro, no = _rho(v[own], sz_v[own]) if own is not None else (np.nan, 0)
+        # a per-arch metric was scored on every arch itself: its own agreement is rho(SZ)
+        ro, no = _rho(v[own], sz_v[own]) if copied and own is not None else (rs, ns)
         lines.append(f"| {name} | {n} | {r:.3f} | [{lo:.3f}, {hi:.3f}] |"
                      + (f" {sz.get(name, np.nan):.2f} | {rs:.3f} | {ns} |" if with_sz else "")
                      + (f" {ro:.3f} | {no} |" if own is not None else ""))
@@ -151,10 +159,14 @@ def validate_store(store: str, against: str, dataset: str, target: str, row: str
 
 def _fans_out(store: str) -> bool:
     """Whether ``store``'s recipe gives each arch its isomorphism-class representative's scores."""
-    import importlib
-
     table = getattr(importlib.import_module(f"nasbench.recipes.{store}"), "TABLE", None)
     return bool(getattr(table, "fan_out", False))
+
+
+def _copied(name: str) -> bool:
+    """Whether a fanning-out store gives metric ``name`` to an arch from its class representative
+    (all but ``PER_ARCH``)."""
+    return name.split(".", 1)[0] not in PER_CELL and name not in SAME_AS
 
 
 def _sign_summary(intervals: dict[str, tuple[float, float, float]], target: str) -> str:

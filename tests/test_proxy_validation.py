@@ -109,7 +109,7 @@ def test_fanned_out_store_compares_with_suite_zero_on_the_cells_scored_themselve
     assert pv.validate_store("transnas101_micro_zc", "transnas101_micro", "class_object",
                              "valid_accuracy", "TNB-Micro-OBJECT", str(out), "cmd") == 0
     text = out.read_text()
-    assert "bootstrap interval over the isomorphism classes" in text
+    assert "and over the isomorphism classes for the other metrics" in text
     assert "| rho(SZ) own | archs own |" in text
     row = next(line for line in text.splitlines() if line.startswith("| synflow |")).split("|")
     zc, nb = nasbench.load("transnas101_micro_zc"), nasbench.load("transnas101_micro")
@@ -120,6 +120,34 @@ def test_fanned_out_store_compares_with_suite_zero_on_the_cells_scored_themselve
     assert int(row[9]) == len(own) > 50
     assert float(row[8]) == pytest.approx(spearmanr(ours[own], theirs)[0], abs=5e-4)
     assert float(row[8]) > 0.99
+
+
+def test_per_arch_metrics_resample_archs_and_copied_ones_classes(pv, tmp_path, monkeypatch):
+    """NAS-Bench-Macro fans classes out: params is computed for every arch, so its interval is
+    the plain bootstrap over archs; synflow is copied from each class's representative, so its
+    interval resamples classes."""
+    import numpy as np
+
+    import nasbench
+    from nasbench.recipes._zc import representatives
+    from predictors.reproduce.stats import bootstrap_corr
+
+    monkeypatch.setattr(pv, "BOOT", 20)
+    out = tmp_path / "report.md"
+    assert pv.validate_store("nbmacro_zc", "nbmacro", "cifar10", "test_accuracy", None, str(out),
+                             "cmd") == 0
+    rows = {line.split("|")[1].strip(): line.split("|")[4].strip()
+            for line in out.read_text().splitlines() if line.startswith("| ")}
+    zc, nb = nasbench.load("nbmacro_zc"), nasbench.load("nbmacro")
+    archs = list(zc.archs)
+    acc = np.asarray(nb.query(archs, "cifar10", "test_accuracy"), dtype=float)
+    rep = representatives(zc.space, archs)
+    assert len(set(rep)) < len(archs)  # classes with more than one arch
+    for metric, groups in (("params", None), ("synflow", rep)):
+        v = np.asarray(zc.values("cifar10", f"zc/{metric}"), dtype=float)
+        ok = np.isfinite(v)
+        lo, hi = bootstrap_corr(v[ok], acc[ok], 20, groups=None if groups is None else groups[ok])
+        assert rows[metric] == f"[{lo:.3f}, {hi:.3f}]"
 
 
 def test_committed_transnas_report_reads_the_store():

@@ -100,8 +100,8 @@ def bootstrap_corr(x: np.ndarray, y: np.ndarray, draws: int, seed: int = 0,
     if groups is None:
         picks = (rng.integers(0, len(x), len(x)) for _ in range(draws))
     else:
-        _, label = np.unique(groups, return_inverse=True)
-        members = [np.flatnonzero(label == g) for g in range(label.max() + 1)]
+        _, label, size = np.unique(groups, return_inverse=True, return_counts=True)
+        members = np.split(np.argsort(label, kind="stable"), np.cumsum(size)[:-1])
         picks = (np.concatenate([members[k] for k in rng.integers(0, len(members), len(members))])
                  for _ in range(draws))
     return draw_interval([spearman(x[i], y[i]) for i in picks])
