@@ -202,6 +202,26 @@ def test_progress_line_reads_the_pace_of_this_run_only():
                     "run's 10 min, about 13 h 50 min left at that pace")
 
 
+def test_a_fanned_out_run_times_its_representatives_and_other_cells_apart():
+    every, cheap = ["snip", "params"], ["params"]
+    planned = [(0, "a", every), (5, "b", every), (7, "c", every), (1, "d", cheap), (2, "e", cheap),
+               (3, "f", cheap), (4, "g", cheap)]
+    rows = pd.DataFrame({"index": [0, 5, 1], "seconds": [3000.0, 4200.0, 120.0]})
+    parts = table.split_progress(planned, every, rows)
+    assert parts == {table.FULL_PART: (2, 3, 3600.0), table.CELL_PART: (1, 4, 120.0)}
+    manifest = {"archs_done": 3, "planned_archs": 7}
+    # one representative left at 3,600 s and three cells at 120 s: 66 min over two processes
+    line = table.progress_line("nb201", manifest, 0, 600, parts, n_jobs=2)
+    assert line == ("nb201 proxies: 3 of 7 archs (42.9%); class representatives (every proxy): 2 of "
+                    "3, 3600.0 s each; other cells (per-cell proxies): 1 of 4, 120.0 s each; about "
+                    "0 h 33 min left")
+    parts = table.split_progress(planned, every, rows[rows["index"] != 1])
+    assert parts[table.CELL_PART][:2] == (0, 4) and np.isnan(parts[table.CELL_PART][2])
+    line = table.progress_line("nb201", {"archs_done": 2, "planned_archs": 7}, 0, 600, parts)
+    assert line.endswith("other cells (per-cell proxies): 0 of 4, not timed yet; about 1 h 00 min "
+                         "left for the class representatives, more for the other cells")
+
+
 def test_plan_scores_representatives_first_and_size_proxies_everywhere():
     planned = table.plan("nb201", "all", ["snip", "params"], order_seed=0)
     full = [p for p in planned if p[2] == ["snip", "params"]]

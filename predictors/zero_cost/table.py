@@ -547,10 +547,13 @@ def run(
     work = functools.partial(run_job, space=space, dataset=dataset, out_dir=str(out), seed=seed,
                              batch_size=batch_size, device=device, threads=threads)
     done_before = len(planned) - sum(len(j.archs) for j in todo)  # the chunks on disk, by the plan
+    # a fanned-out plan: a representative's every proxy costs far more than another cell's few
+    fanned = any(p != proxies for _, _, p in planned)
 
     def log() -> None:
-        print(progress_line(space, manifest, done_before, time.time() - t0), file=sys.stderr,
-              flush=True)
+        parts = split_progress(planned, proxies, read_results(out)) if fanned else None
+        print(progress_line(space, manifest, done_before, time.time() - t0, parts, n_jobs),
+              file=sys.stderr, flush=True)
 
     logged = t0
     for _ in imap_unordered(work, todo, n_jobs=n_jobs, scheduler=scheduler):
@@ -575,12 +578,45 @@ def _progress(path: Path, manifest: dict, out: Path, t0: float) -> None:
     count_done(out, manifest)
 
 
-def progress_line(space: str, manifest: dict, done_before: int, seconds: float) -> str:
+#: a fanned-out plan's two parts, as ``split_progress`` names them
+FULL_PART, CELL_PART = "class representatives (every proxy)", "other cells (per-cell proxies)"
+
+
+def split_progress(
+    planned: list[tuple[int, str, list[str]]], proxies: list[str], rows: pd.DataFrame
+) -> dict[str, tuple[int, int, float]]:
+    """A fanned-out plan's progress by part: ``{part: (done, planned, mean seconds of its done
+    rows, NaN before the first)}``; rows are matched to the plan by ``index``."""
+    full = {i for i, _, p in planned if p == proxies}
+    is_full = rows["index"].isin(full).to_numpy() if len(rows) else np.zeros(0, bool)
+    seconds = rows["seconds"].to_numpy(float) if len(rows) else np.zeros(0)
+    out = {}
+    for part, mask, n in ((FULL_PART, is_full, len(full)),
+                          (CELL_PART, ~is_full, len(planned) - len(full))):
+        out[part] = (int(mask.sum()), n, float(seconds[mask].mean()) if mask.any() else math.nan)
+    return out
+
+
+def progress_line(
+    space: str,
+    manifest: dict,
+    done_before: int,
+    seconds: float,
+    parts: dict[str, tuple[int, int, float]] | None = None,
+    n_jobs: int = 1,
+) -> str:
     """One line for a run's log: archs done of planned, this run's pace and the time it implies
     for the rest (``manifest`` as ``count_done`` leaves it; ``done_before``: archs done when the
-    run started; ``seconds``: this run's wall time so far)."""
+    run started; ``seconds``: this run's wall time so far).
+
+    With ``parts`` (``split_progress`` of a fanned-out plan) the line counts each part and the
+    time left is each part's archs left times the mean seconds of its done rows, over ``n_jobs``:
+    one pace over both would price a representative's every proxy at another cell's few, or the
+    reverse. A part with no row done yet is said to be untimed, never guessed."""
     done, planned = manifest["archs_done"], manifest["planned_archs"]
     line = f"{space} proxies: {done:,} of {planned:,} archs ({100 * done / max(planned, 1):.1f}%)"
+    if parts:
+        return line + _parts_line(parts, n_jobs)
     new = done - done_before
     if new <= 0 or seconds <= 0:
         return line
@@ -589,6 +625,29 @@ def progress_line(space: str, manifest: dict, done_before: int, seconds: float) 
     if done < planned:
         left = (planned - done) / pace
         line += f", about {int(left // 60)} h {int(left % 60):02d} min left at that pace"
+    return line
+
+
+def _parts_line(parts: dict[str, tuple[int, int, float]], n_jobs: int) -> str:
+    line, minutes, timed, untimed = "", 0.0, [], []
+    for part, (done, planned, mean) in parts.items():
+        if not planned:
+            continue
+        line += f"; {part}: {done:,} of {planned:,}"
+        name = part.split(" (")[0]
+        if done == planned:
+            continue
+        if math.isnan(mean):
+            line += ", not timed yet"
+            untimed.append(name)
+        else:
+            line += f", {mean:.1f} s each"
+            minutes += (planned - done) * mean / 60 / n_jobs
+            timed.append(name)
+    if timed:
+        line += f"; about {int(minutes // 60)} h {int(minutes % 60):02d} min left"
+        if untimed:
+            line += f" for the {' and '.join(timed)}, more for the {' and '.join(untimed)}"
     return line
 
 
