@@ -17,10 +17,12 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import copy
 import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -85,7 +87,12 @@ def main() -> int:
     ap.add_argument("--isomorphism", type=int, default=0,
                     help="instead: score N isomorphic sibling pairs (reduced C=4, N=1 networks, "
                          "batch 16) and write proxy_isomorphism.md")
+    ap.add_argument("--hvp", type=int, default=0,
+                    help="instead: time GraSP's Hessian-gradient product three ways on N cells "
+                         "and write proxy_hvp.md")
     args = ap.parse_args()
+    if args.hvp:
+        return hvp(args.hvp, args.seed)
     if args.isomorphism:
         return isomorphism(args.isomorphism, args.seed)
     load = os.getloadavg()[0]
@@ -182,6 +189,101 @@ def isomorphism(n: int, seed: int) -> int:
         f"{', '.join(table.PER_CELL)}; every other proxy once per isomorphism class, copied to "
         "its members.",
     ]
+    out.write_text("\n".join(lines) + "\n")
+    print(f"wrote {out}")
+    return 0
+
+
+def _grasp_ways(net: torch.nn.Module, inputs) -> dict[str, Any]:
+    """GraSP's score ``-theta . H g`` (Conv2d / Linear weights) by each way of forming ``H g``:
+    name -> function() -> score. ``double backward`` is the one the data pass runs."""
+    from torch.func import functional_call, grad, jvp
+
+    from predictors.zero_cost import passes
+
+    twin = copy.deepcopy(net)
+    for m in twin.modules():  # batch statistics, no running-stat updates (torch.func is pure)
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.track_running_stats, m.running_mean, m.running_var = False, None, None
+    twin.train()
+    params = dict(twin.named_parameters())
+    w = {n + ".weight": params[n + ".weight"].detach() for n, m in twin.named_modules()
+         if isinstance(m, passes.WEIGHTED)}
+
+    def loss(weights):
+        logits = functional_call(twin, weights, (inputs.x,), strict=False)
+        return torch.nn.functional.cross_entropy(logits, inputs.y)
+
+    def score(hvp_times_eps, eps=1.0):
+        return -sum(float((w[k] * hvp_times_eps[k]).sum().detach()) for k in w) / eps
+
+    def exact():
+        out = passes._data_pass(net, inputs.x, inputs.y, {"grad", "hvp"})
+        return -sum(float((a * h).sum()) for a, h in zip(out["weights"], out["hvp"]))
+
+    def forward_over_reverse():
+        g = {k: v.detach() for k, v in grad(loss)(w).items()}
+        _, hg = jvp(grad(loss), (w,), (g,))
+        return score({k: v.detach() for k, v in hg.items()})
+
+    def difference(rel):
+        def run():
+            g = {k: v.detach() for k, v in grad(loss)(w).items()}
+            norm = lambda d: float(torch.sqrt(sum((v ** 2).sum() for v in d.values())))  # noqa: E731
+            eps = rel * norm(w) / norm(g)
+            moved = grad(loss)({k: w[k] + eps * g[k] for k in w})
+            return score({k: moved[k] - g[k] for k in w}, eps)
+        return run
+
+    return {"double backward (exact, used)": exact, "forward-over-reverse (exact)": forward_over_reverse,
+            **{f"forward difference, step {r:g} norm(w) / norm(g)": difference(r) for r in (1e-2, 1e-3, 1e-4)}}
+
+
+def hvp(n: int, seed: int) -> int:
+    """Times and checks the ways of forming GraSP's ``H g``; writes ``proxy_hvp.md``."""
+    from scipy.stats import spearmanr
+
+    inputs = runner.cifar10_inputs(64, seed)
+    archs = [SPACE.canonical(a) for a in SPACE.sample(n * 3, seed=seed)]
+    archs = [a for a in dict.fromkeys(archs) if SPACE.is_connected(a)][:n]
+    _ref(archs[0], inputs, seed)
+    eq: dict[str, list[float]] = {}
+    scores: dict[str, list[float]] = {}
+    for a in archs:
+        net = _net(a, seed)
+        ref = _ref(a, inputs, seed)
+        for name, fn in _grasp_ways(net, inputs).items():
+            fn()  # warm-up: torch.func traces on first call
+            t0 = time.perf_counter()
+            scores.setdefault(name, []).append(fn())
+            eq.setdefault(name, []).append((time.perf_counter() - t0) / ref)
+        print(a, {k: round(v[-1], 2) for k, v in eq.items()}, flush=True)
+    exact = np.array(scores["double backward (exact, used)"])
+    lines = [
+        "# GraSP's Hessian-gradient product: exact double backward vs the alternatives",
+        "",
+        f"Command: `NASBENCH_DATA=../shared/data .venv/bin/python benchmarks/proxy_speed.py "
+        f"--hvp {n} --seed {seed}` (one torch thread; load average {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores at the end; read the ratios).",
+        "",
+        f"{len(archs)} NB201 cells, 64 CIFAR-10 images. Each way computes GraSP's score from "
+        "scratch (its gradient included); eq: forward+backward equivalents of the same cell. "
+        "Error: |score - exact| / |exact|.",
+        "",
+        "| way | eq (mean) | median rel. error | max rel. error | Spearman vs exact |",
+        "|---|---|---|---|---|",
+    ]
+    for name, vals in scores.items():
+        err = np.abs(np.array(vals) - exact) / np.abs(exact)
+        rho = spearmanr(vals, exact)[0]
+        lines.append(f"| {name} | {np.mean(eq[name]):.2f} | {np.median(err):.2g} | "
+                     f"{err.max():.2g} | {rho:.3f} |")
+    cheaper = [k for k in scores if np.mean(eq[k]) < np.mean(eq["double backward (exact, used)"])]
+    exact_enough = [k for k in cheaper if np.max(np.abs(np.array(scores[k]) - exact)
+                                                / np.abs(exact)) < 1e-3]
+    lines += ["", f"Cheaper than the double backward: {', '.join(cheaper) or 'none'}; of those, "
+              f"within 1e-3 of the exact score on every cell: {', '.join(exact_enough) or 'none'}."]
+    out = OUT.with_name("proxy_hvp.md")
     out.write_text("\n".join(lines) + "\n")
     print(f"wrote {out}")
     return 0

@@ -33,3 +33,21 @@ def test_verdict_names_the_target_and_the_single_reader_passes(ps):
     assert line.endswith("shared by two or more proxies cost 3.70 eq.")
     # the boundary: exactly the target is met
     assert "target of at most 5 is met" in ps._verdict(5.0, 2.0, 1, {"data": 5.0}, readers)
+
+
+def test_the_exact_ways_of_forming_grasps_hessian_product_agree(ps):
+    # the benchmark's exact alternative (forward-over-reverse) must give the data pass's GraSP
+    # score, or its speed comparison would be between different quantities
+    import torch
+
+    from predictors import networks
+    from predictors.zero_cost import runner
+
+    torch.manual_seed(0)
+    net = networks.build("nb201", "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+"
+                         "|avg_pool_3x3~0|nor_conv_3x3~1|skip_connect~2|", "cifar10", C=4, N=1)
+    inputs = runner.cifar10_inputs(8, 0)
+    ways = ps._grasp_ways(net, inputs)
+    exact = ways["double backward (exact, used)"]()
+    assert exact != 0
+    assert ways["forward-over-reverse (exact)"]() == pytest.approx(exact, rel=1e-4)
