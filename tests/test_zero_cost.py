@@ -220,6 +220,10 @@ def test_a_fanned_out_run_times_its_representatives_and_other_cells_apart():
     line = table.progress_line("nb201", {"archs_done": 2, "planned_archs": 7}, 0, 600, parts)
     assert line.endswith("other cells (per-cell proxies): 0 of 4, not timed yet; about 1 h 00 min "
                          "left for the class representatives, more for the other cells")
+    # a resumed run (say on a slower machine) paces itself by its own rows only
+    parts = table.split_progress(planned, every, rows, rows_before={0, 1})
+    assert parts[table.FULL_PART] == (2, 3, 4200.0)
+    assert parts[table.CELL_PART][:2] == (1, 4) and np.isnan(parts[table.CELL_PART][2])
 
 
 def test_plan_scores_representatives_first_and_size_proxies_everywhere():

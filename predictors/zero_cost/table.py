@@ -549,9 +549,10 @@ def run(
     done_before = len(planned) - sum(len(j.archs) for j in todo)  # the chunks on disk, by the plan
     # a fanned-out plan: a representative's every proxy costs far more than another cell's few
     fanned = any(p != proxies for _, _, p in planned)
+    rows_before = set(read_results(out)["index"]) if fanned else set()
 
     def log() -> None:
-        parts = split_progress(planned, proxies, read_results(out)) if fanned else None
+        parts = split_progress(planned, proxies, read_results(out), rows_before) if fanned else None
         print(progress_line(space, manifest, done_before, time.time() - t0, parts, n_jobs),
               file=sys.stderr, flush=True)
 
@@ -583,17 +584,25 @@ FULL_PART, CELL_PART = "class representatives (every proxy)", "other cells (per-
 
 
 def split_progress(
-    planned: list[tuple[int, str, list[str]]], proxies: list[str], rows: pd.DataFrame
+    planned: list[tuple[int, str, list[str]]],
+    proxies: list[str],
+    rows: pd.DataFrame,
+    rows_before: set[int] | frozenset[int] = frozenset(),
 ) -> dict[str, tuple[int, int, float]]:
-    """A fanned-out plan's progress by part: ``{part: (done, planned, mean seconds of its done
-    rows, NaN before the first)}``; rows are matched to the plan by ``index``."""
+    """A fanned-out plan's progress by part: ``{part: (done, planned, mean seconds of the rows
+    this run did, NaN before its first)}``; rows are matched to the plan by ``index``, and
+    ``rows_before`` are the indices done when the run started: their seconds are another
+    machine's or another thread count's, so they count as done but not towards the pace."""
     full = {i for i, _, p in planned if p == proxies}
-    is_full = rows["index"].isin(full).to_numpy() if len(rows) else np.zeros(0, bool)
+    index = rows["index"] if len(rows) else pd.Series([], dtype=int)
+    is_full = index.isin(full).to_numpy()
+    is_new = ~index.isin(rows_before).to_numpy()
     seconds = rows["seconds"].to_numpy(float) if len(rows) else np.zeros(0)
     out = {}
     for part, mask, n in ((FULL_PART, is_full, len(full)),
                           (CELL_PART, ~is_full, len(planned) - len(full))):
-        out[part] = (int(mask.sum()), n, float(seconds[mask].mean()) if mask.any() else math.nan)
+        timed = mask & is_new
+        out[part] = (int(mask.sum()), n, float(seconds[timed].mean()) if timed.any() else math.nan)
     return out
 
 
@@ -610,9 +619,9 @@ def progress_line(
     run started; ``seconds``: this run's wall time so far).
 
     With ``parts`` (``split_progress`` of a fanned-out plan) the line counts each part and the
-    time left is each part's archs left times the mean seconds of its done rows, over ``n_jobs``:
-    one pace over both would price a representative's every proxy at another cell's few, or the
-    reverse. A part with no row done yet is said to be untimed, never guessed."""
+    time left is each part's archs left times the mean seconds of the rows this run did in it,
+    over ``n_jobs``: one pace over both would price a representative's every proxy at another
+    cell's few, or the reverse. A part this run has not timed yet is said so, never guessed."""
     done, planned = manifest["archs_done"], manifest["planned_archs"]
     line = f"{space} proxies: {done:,} of {planned:,} archs ({100 * done / max(planned, 1):.1f}%)"
     if parts:
