@@ -40,7 +40,7 @@ import socket
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -546,10 +546,11 @@ def run(
                disable=not progress, desc=f"{space} proxies")
     work = functools.partial(run_job, space=space, dataset=dataset, out_dir=str(out), seed=seed,
                              batch_size=batch_size, device=device, threads=threads)
-    done_before = len(planned) - sum(len(j.archs) for j in todo)  # the chunks on disk, by the plan
+    left = {j.start for j in todo}
+    rows_before = {i for j in jobs if j.start not in left for i in j.indices}  # on disk, by plan
+    done_before = len(rows_before)
     # a fanned-out plan: a representative's every proxy costs far more than another cell's few
     fanned = any(p != proxies for _, _, p in planned)
-    rows_before = set(read_results(out)["index"]) if fanned else set()
 
     def log() -> None:
         parts = split_progress(planned, proxies, read_results(out), rows_before) if fanned else None
@@ -587,17 +588,18 @@ def split_progress(
     planned: list[tuple[int, str, list[str]]],
     proxies: list[str],
     rows: pd.DataFrame,
-    rows_before: set[int] | frozenset[int] = frozenset(),
+    rows_before: Collection[int] = (),
 ) -> dict[str, tuple[int, int, float]]:
     """A fanned-out plan's progress by part: ``{part: (done, planned, mean seconds of the rows
     this run did, NaN before its first)}``; rows are matched to the plan by ``index``, and
-    ``rows_before`` are the indices done when the run started: their seconds are another
+    ``rows_before`` are the indices done when the run started: their seconds may be another
     machine's or another thread count's, so they count as done but not towards the pace."""
+    if not len(rows):  # ``read_results`` of an empty directory has no ``seconds`` column
+        rows = pd.DataFrame({"index": [], "seconds": []})
     full = {i for i, _, p in planned if p == proxies}
-    index = rows["index"] if len(rows) else pd.Series([], dtype=int)
-    is_full = index.isin(full).to_numpy()
-    is_new = ~index.isin(rows_before).to_numpy()
-    seconds = rows["seconds"].to_numpy(float) if len(rows) else np.zeros(0)
+    is_full = rows["index"].isin(full).to_numpy()
+    is_new = ~rows["index"].isin(rows_before).to_numpy()
+    seconds = rows["seconds"].to_numpy(float)
     out = {}
     for part, mask, n in ((FULL_PART, is_full, len(full)),
                           (CELL_PART, ~is_full, len(planned) - len(full))):
