@@ -226,6 +226,16 @@ def test_a_fanned_out_run_times_its_representatives_and_other_cells_apart():
     assert parts[table.CELL_PART][:2] == (1, 4) and np.isnan(parts[table.CELL_PART][2])
 
 
+def test_a_results_folder_without_chunks_reads_as_nothing_done(tmp_path):
+    (tmp_path / "manifest.json").write_text(json.dumps({"settings": {"proxies": ["params"]}}))
+    manifest = table.count_done(tmp_path)
+    assert (manifest["archs_done"], manifest["arch_seconds_sum"]) == (0, 0.0)
+    planned = [(0, "a", ["snip", "params"]), (1, "b", ["params"])]
+    parts = table.split_progress(planned, ["snip", "params"], table.read_results(tmp_path))
+    assert [p[:2] for p in parts.values()] == [(0, 1), (0, 1)]
+    assert all(np.isnan(p[2]) for p in parts.values())
+
+
 def test_plan_scores_representatives_first_and_size_proxies_everywhere():
     planned = table.plan("nb201", "all", ["snip", "params"], order_seed=0)
     full = [p for p in planned if p[2] == ["snip", "params"]]

@@ -196,10 +196,11 @@ def chunk_path(out_dir: Path, job: Job) -> Path:
 
 
 def read_results(out_dir: Path) -> pd.DataFrame:
-    """Every finished chunk of a results directory, one row per (arch, chunk)."""
+    """Every finished chunk of a results directory, one row per (arch, chunk); with none, an
+    empty frame of the columns every chunk has (``run_job`` writes them)."""
     files = sorted(Path(out_dir).glob("chunk-*.csv.gz"))
     if not files:
-        return pd.DataFrame(columns=["index", "arch"])
+        return pd.DataFrame(columns=["index", "arch", "reasons", "seconds"])
     return pd.concat([_read_chunk(f) for f in files], ignore_index=True)
 
 
@@ -522,7 +523,13 @@ def run(
     out.mkdir(parents=True, exist_ok=True)
     planned = keyed(space, plan(space, keyed_tokens(space, archs), proxies, order_seed=order_seed))
     jobs = chunks(planned, chunk)
-    todo = [j for j in jobs if not chunk_path(out, j).exists()]
+    todo: list[Job] = []
+    rows_before: set[int] = set()  # the indices of the chunks on disk, by the plan
+    for j in jobs:
+        if chunk_path(out, j).exists():
+            rows_before.update(j.indices)
+        else:
+            todo.append(j)
     manifest_path = out / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     settings = {"space": space, "dataset": dataset, "seed": seed, "batch_size": batch_size,
@@ -546,8 +553,6 @@ def run(
                disable=not progress, desc=f"{space} proxies")
     work = functools.partial(run_job, space=space, dataset=dataset, out_dir=str(out), seed=seed,
                              batch_size=batch_size, device=device, threads=threads)
-    left = {j.start for j in todo}
-    rows_before = {i for j in jobs if j.start not in left for i in j.indices}  # on disk, by plan
     done_before = len(rows_before)
     # a fanned-out plan: a representative's every proxy costs far more than another cell's few
     fanned = any(p != proxies for _, _, p in planned)
@@ -594,8 +599,6 @@ def split_progress(
     this run did, NaN before its first)}``; rows are matched to the plan by ``index``, and
     ``rows_before`` are the indices done when the run started: their seconds may be another
     machine's or another thread count's, so they count as done but not towards the pace."""
-    if not len(rows):  # ``read_results`` of an empty directory has no ``seconds`` column
-        rows = pd.DataFrame({"index": [], "seconds": []})
     full = {i for i, _, p in planned if p == proxies}
     is_full = rows["index"].isin(full).to_numpy()
     is_new = ~rows["index"].isin(rows_before).to_numpy()
@@ -673,7 +676,7 @@ def count_done(out_dir: str | Path, manifest: dict | None = None) -> dict:
     done = read_results(out)
     manifest["archs_done"] = int(len(done))
     manifest["rows_missing_per_cell"] = missing_per_cell(out, done)
-    manifest["arch_seconds_sum"] = round(float(done["seconds"].sum()) if len(done) else 0.0, 1)
+    manifest["arch_seconds_sum"] = round(float(done["seconds"].sum()), 1)
     _write_manifest(path, manifest)
     return manifest
 
