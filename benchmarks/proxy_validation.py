@@ -85,7 +85,6 @@ def validate_store(store: str, against: str, dataset: str, target: str, row: str
     sz = (pd.read_csv(REF / "suite_zero_spearman.csv").set_index("benchmark").loc[row] if row
           else pd.Series(dtype=np.float64))
     ours = {m: np.asarray(zc.values(dataset, m), dtype=np.float64) for m in zc.metrics(dataset)}
-    scored = int(np.isfinite(np.column_stack(list(ours.values()))).any(axis=1).sum())
     # Suite-Zero's columns only where there is something to put in them: a published row, or
     # the benchmark store holding Suite-Zero's own scores (NAS-Bench-Graph, Macro: neither)
     with_sz = bool(row) or any(m.startswith("zc/") for m in theirs)
@@ -93,6 +92,7 @@ def validate_store(store: str, against: str, dataset: str, target: str, row: str
     # agreement also over the archs scored themselves: theirs differ within a class, ours cannot;
     # and the copied metrics' intervals resample classes, since a class shares one score
     rep = representatives(zc.space, archs) if _fans_out(store) else None
+    scored = _reached(ours, fans_out=rep is not None)
     own = rep == np.arange(len(archs)) if with_sz and rep is not None else None
     published = (f"Suite-Zero: its Figure 6 row {row} (published, its own scores)" if row else
                  "Suite-Zero: no Figure 6 row compared (`--row` not given)")
@@ -161,6 +161,14 @@ def _fans_out(store: str) -> bool:
     """Whether ``store``'s recipe gives each arch its isomorphism-class representative's scores."""
     table = getattr(importlib.import_module(f"nasbench.recipes.{store}"), "TABLE", None)
     return bool(getattr(table, "fan_out", False))
+
+
+def _reached(ours: dict[str, np.ndarray], fans_out: bool) -> int:
+    """How many archs the table's run has reached. A fanning-out run scores the class
+    representatives first and the other archs' ``PER_CELL`` proxies after, so there an arch counts
+    once one of its own ``PER_CELL`` values is in, not from its class's copied scores."""
+    names = [m for m in ours if m.removeprefix("zc/") in PER_CELL] if fans_out else list(ours)
+    return int(np.isfinite(np.column_stack([ours[m] for m in names])).any(axis=1).sum())
 
 
 def _copied(name: str) -> bool:
