@@ -45,7 +45,6 @@ os.environ.setdefault("NASBENCH_DATA", str(ROOT.parent / "shared" / "data"))
 
 import nasbench  # noqa: E402
 from nasbench.recipes._zc import PER_CELL, SAME_AS, representatives  # noqa: E402
-from nasbench.recipes.nb201_zc import AZ_COMPONENTS, rank_aggregate  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "proxy_validation_nb201.md"
 REF = ROOT.parent / "shared" / "reference"
@@ -325,11 +324,7 @@ def full_space(rows: pd.DataFrame) -> tuple[dict[str, np.ndarray], dict[str, np.
 
     archs = list(SPACE.official_order)
     own = place(rows, archs, SPACE, Path("results"))
-    full = fan_out(own, representatives(SPACE, archs))
-    comps = [f"az_nas.{c}" for c in AZ_COMPONENTS]
-    if all(c in full for c in comps):
-        full["az_nas"] = rank_aggregate([full[c] for c in comps])
-    return own, full
+    return own, fan_out(own, representatives(SPACE, archs))
 
 
 def main() -> int:

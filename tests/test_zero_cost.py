@@ -255,7 +255,7 @@ def test_plan_gives_zen_and_meco_to_every_cell():
 
 def test_fill_computes_the_per_cell_proxies_rows_lack(tmp_path):
     rep = SPACE.canonical(SPACE.arch_at(3))
-    sibling = next(a for a in SPACE.enumerate() if SPACE.canonical(a) == rep and a != rep)
+    sibling, waiting = [a for a in SPACE.enumerate() if SPACE.canonical(a) == rep and a != rep][:2]
     out = tmp_path / "zc"
     table.run("nb201", "cifar10", [rep], ["zen", "meco", "params"], out, progress=False)
     # a sibling row from before zen / meco were per cell: params only
@@ -299,7 +299,7 @@ def test_recipe_fans_out_and_aggregates(tmp_path):
     from nasbench.recipes import nb201_zc
 
     rep = SPACE.canonical(SPACE.arch_at(3))
-    sibling = next(a for a in SPACE.enumerate() if SPACE.canonical(a) == rep and a != rep)
+    sibling, waiting = [a for a in SPACE.enumerate() if SPACE.canonical(a) == rep and a != rep][:2]
     rows = pd.DataFrame([
         {"index": SPACE.index(rep), "arch": rep, "snip": 2.0, "params": 0.5, "flops": 1.0,
          **{f"az_nas.{c}": 1.0 for c in nb201_zc.AZ_COMPONENTS}, "reasons": "{}", "seconds": 1.0},
@@ -321,9 +321,16 @@ def test_recipe_fans_out_and_aggregates(tmp_path):
     assert cols["zc/az_nas.expressivity"][SPACE.index(sibling)] == 1.0
     assert np.isnan(cols["zc/az_nas.complexity"][1])  # not scored: stays unscored
     assert np.isnan(cols["zc/snip"][1])
+    # a sibling the per-cell pass has not reached: its class's scores, but no FLOPs of its own
+    # yet, so no complexity (its class's would be another network's) and no AZ-NAS score
+    w = SPACE.index(waiting)
+    assert cols["zc/snip"][w] == 2.0 and cols["zc/az_nas.expressivity"][w] == 1.0
+    assert np.isnan(cols["zc/flops"][w]) and np.isnan(cols["zc/az_nas.complexity"][w])
     agg = cols["zc/az_nas"]
+    assert np.isnan(agg[w])
     assert agg[SPACE.index(rep)] > agg[0]
     assert np.isnan(agg[1])  # ranked only among the scored cells
+    assert np.isfinite(agg).sum() == 3  # rep, arch 0, sibling
     # every planned row scored, but rows still lack their own Zen / MeCo: PARTIAL, says how to fill
     from nasbench.recipes._zc import ZcTable
 

@@ -15,7 +15,8 @@ folder into ``zc/<metric>`` columns aligned with the store's rows:
   (``space.canonical``), except the ``PER_CELL`` metrics, which read weights a cell's function does
   not use and are computed for every arch, and the ``SAME_AS`` metrics, which equal one of them
   (``az_nas.complexity`` is ``flops``);
-* AZ-NAS's four components become the rank aggregate ``zc/az_nas`` over the archs that have any;
+* AZ-NAS's four components become the rank aggregate ``zc/az_nas`` over the archs that have any
+  (with fan-out, not those still waiting for their own complexity, see ``fan_out``);
 * each column's description counts the archs that have a value; the store's description ends
   with COMPLETE (every planned arch scored: a NaN is a proxy undefined there, with the row's
   recorded reason) or PARTIAL (the run goes on: NaN also where not yet computed).
@@ -142,7 +143,11 @@ def representatives(space: Any, archs: Sequence[str]) -> np.ndarray:
 def fan_out(own: dict[str, np.ndarray], rep: np.ndarray) -> dict[str, np.ndarray]:
     """Each arch's own value where it has one, else its representative's (row ``rep[i]``);
     ``PER_CELL`` metrics are never copied, and a ``SAME_AS`` metric takes the arch's own value of
-    the metric it equals (wherever the representative was scored).
+    the metric it equals wherever the representative was scored: NaN while that value is not yet
+    computed (the class's would be another network's: a conv on a dead edge still costs FLOPs).
+
+    With the four AZ-NAS components, adds ``az_nas``, their rank aggregate over the archs that
+    have them; an arch still waiting for its own complexity is left out (not ranked lowest).
 
     Shapes: each value ``(n,)``; rep ``(n,)``; returns ``(n,)`` arrays.
     """
@@ -156,8 +161,13 @@ def fan_out(own: dict[str, np.ndarray], rep: np.ndarray) -> dict[str, np.ndarray
             filled[missing] = v[rep[missing]]
             same = own.get(SAME_AS.get(m, ""))
             if same is not None:
-                filled = np.where(np.isfinite(filled) & np.isfinite(same), same, filled)
+                filled = np.where(np.isfinite(filled), same, np.nan)
             out[m] = filled
+    comps = [f"az_nas.{c}" for c in AZ_COMPONENTS]
+    if all(c in out for c in comps):
+        complexity = out["az_nas.complexity"]
+        waiting = np.isnan(complexity) & np.isfinite(complexity[rep])
+        out["az_nas"] = rank_aggregate([np.where(waiting, np.nan, out[c]) for c in comps])
     return out
 
 
@@ -191,8 +201,11 @@ class ZcTable:
         manifest, rows = read_results(folder, self.command)
         n = len(archs)
         values = place(rows, archs, self.space, folder)
+        comps = [f"az_nas.{c}" for c in AZ_COMPONENTS]
         if self.fan_out and values:
             values = fan_out(values, representatives(self.space, archs))
+        elif all(c in values for c in comps):
+            values["az_nas"] = rank_aggregate([values[c] for c in comps])
         settings = manifest.get("settings", {})
         how = (
             f"{manifest.get('images', self.images)}; batch {settings.get('batch_size', 64)}, "
@@ -200,9 +213,6 @@ class ZcTable:
             "predictors/zero_cost); the proxy's convention is in its module docstring "
             "(predictors/zero_cost/proxies/<name>.py)"
         )
-        comps = [f"az_nas.{c}" for c in AZ_COMPONENTS]
-        if all(c in values for c in comps):
-            values["az_nas"] = rank_aggregate([values[c] for c in comps])
         columns = []
         for metric, v in values.items():
             scored = int(np.isfinite(v).sum())
