@@ -165,8 +165,8 @@ def _fans_out(store: str) -> bool:
 def _reached(ours: dict[str, np.ndarray], fans_out: bool) -> int:
     """How many archs the table's run has reached. A fanning-out run scores the class
     representatives first and the other archs' ``PER_CELL`` proxies after, so there an arch counts
-    once one of its own ``PER_CELL`` values is in, not from its class's copied scores."""
-    names = [m for m in ours if m.removeprefix("zc/") in PER_CELL] if fans_out else list(ours)
+    once one of its own values is in, not from its class's copied scores (``_copied``)."""
+    names = [m for m in ours if not (fans_out and _copied(m.removeprefix("zc/")))]
     return int(np.isfinite(np.column_stack([ours[m] for m in names])).any(axis=1).sum())
 
 
@@ -319,12 +319,13 @@ def full_space(rows: pd.DataFrame) -> tuple[dict[str, np.ndarray], dict[str, np.
     ``own`` only where a cell was scored itself, ``full`` fanned out from each isomorphism class's
     representative with the AZ-NAS rank aggregate, exactly as the ``nb201_zc`` store reads them,
     so every metric is measured over the same cells."""
-    from nasbench.recipes._zc import fan_out, place, representatives
+    from nasbench.recipes._zc import fan_out, place, representatives, with_az_nas
     from nasbench.spaces.nb201 import SPACE
 
     archs = list(SPACE.official_order)
     own = place(rows, archs, SPACE, Path("results"))
-    return own, fan_out(own, representatives(SPACE, archs))
+    rep = representatives(SPACE, archs)
+    return own, with_az_nas(fan_out(own, rep), rep)
 
 
 def main() -> int:

@@ -16,7 +16,7 @@ folder into ``zc/<metric>`` columns aligned with the store's rows:
   not use and are computed for every arch, and the ``SAME_AS`` metrics, which equal one of them
   (``az_nas.complexity`` is ``flops``);
 * AZ-NAS's four components become the rank aggregate ``zc/az_nas`` over the archs that have any
-  (with fan-out, not those still waiting for their own complexity, see ``fan_out``);
+  (with fan-out, not those still waiting for their own complexity, see ``with_az_nas``);
 * each column's description counts the archs that have a value; the store's description ends
   with COMPLETE (every planned arch scored: a NaN is a proxy undefined there, with the row's
   recorded reason) or PARTIAL (the run goes on: NaN also where not yet computed).
@@ -146,9 +146,6 @@ def fan_out(own: dict[str, np.ndarray], rep: np.ndarray) -> dict[str, np.ndarray
     the metric it equals wherever the representative was scored: NaN while that value is not yet
     computed (the class's would be another network's: a conv on a dead edge still costs FLOPs).
 
-    With the four AZ-NAS components, adds ``az_nas``, their rank aggregate over the archs that
-    have them; an arch still waiting for its own complexity is left out (not ranked lowest).
-
     Shapes: each value ``(n,)``; rep ``(n,)``; returns ``(n,)`` arrays.
     """
     out = {}
@@ -163,12 +160,25 @@ def fan_out(own: dict[str, np.ndarray], rep: np.ndarray) -> dict[str, np.ndarray
             if same is not None:
                 filled = np.where(np.isfinite(filled), same, np.nan)
             out[m] = filled
-    comps = [f"az_nas.{c}" for c in AZ_COMPONENTS]
-    if all(c in out for c in comps):
-        complexity = out["az_nas.complexity"]
-        waiting = np.isnan(complexity) & np.isfinite(complexity[rep])
-        out["az_nas"] = rank_aggregate([np.where(waiting, np.nan, out[c]) for c in comps])
     return out
+
+
+def with_az_nas(values: dict[str, np.ndarray], rep: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """``values`` plus ``az_nas``, the rank aggregate of the four AZ-NAS components (when all
+    four are there) over the archs that have any. With ``rep`` (a fanned-out table, see
+    ``fan_out``) an arch whose class was scored but whose own complexity is not in yet is left
+    out, not ranked lowest.
+
+    Shapes: each value ``(n,)``; rep ``(n,)``; returns ``(n,)`` arrays.
+    """
+    comps = [values.get(f"az_nas.{c}") for c in AZ_COMPONENTS]
+    if any(c is None for c in comps):
+        return values
+    if rep is not None:
+        complexity = values["az_nas.complexity"]
+        waiting = np.isnan(complexity) & np.isfinite(complexity[rep])
+        comps = [np.where(waiting, np.nan, c) for c in comps]
+    return {**values, "az_nas": rank_aggregate(comps)}
 
 
 @dataclass
@@ -201,11 +211,8 @@ class ZcTable:
         manifest, rows = read_results(folder, self.command)
         n = len(archs)
         values = place(rows, archs, self.space, folder)
-        comps = [f"az_nas.{c}" for c in AZ_COMPONENTS]
-        if self.fan_out and values:
-            values = fan_out(values, representatives(self.space, archs))
-        elif all(c in values for c in comps):
-            values["az_nas"] = rank_aggregate([values[c] for c in comps])
+        rep = representatives(self.space, archs) if self.fan_out and values else None
+        values = with_az_nas(fan_out(values, rep) if rep is not None else values, rep)
         settings = manifest.get("settings", {})
         how = (
             f"{manifest.get('images', self.images)}; batch {settings.get('batch_size', 64)}, "
