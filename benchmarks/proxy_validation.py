@@ -146,11 +146,11 @@ def validate_store(store: str, against: str, dataset: str, target: str, row: str
         lines += ["", *_seed_stability(zc.space.name, dataset, archs[:seed_check], seed0, below)]
     if init_check:
         head = archs[:init_check]
-        scored = [p for p, a in agreement.items() if np.isfinite(a)]
+        compared = [p for p, a in agreement.items() if np.isfinite(a)]
         theirs_head = {p: np.asarray(nb.query(head, dataset, f"zc/{p}"), dtype=np.float64)
-                       for p in scored}
+                       for p in compared}
         lines += ["", *_init_check(zc.space.name, dataset, head,
-                                   {p: by_name[p][:init_check] for p in scored}, theirs_head)]
+                                   {p: by_name[p][:init_check] for p in compared}, theirs_head)]
     Path(out).write_text(re.sub(r"\bnan\b", "-", "\n".join(lines)) + "\n")
     print("\n".join(lines))
     return 0
