@@ -9,7 +9,10 @@ fresh output text with the committed one: a difference means the committed outpu
 code or the data changed since they were saved). A notebook without committed outputs or without a
 marker cell fails. A marker prints only numbers that are fixed for a given checkout: nothing read
 from a table that a background run is still growing (``nb201_bank``, ``nb201_zc``), or every
-rebuild of that store would fail the test; print such counts in other cells.
+rebuild of that store would fail the test; print such counts in other cells. Nor a number from a
+model trained with torch: its CPU kernels differ with the machine's vector instructions (AVX2 or
+AVX-512), which moves a short GNN fit's Spearman by up to 0.02 at the same seed; print whether it
+clears a floor instead (``04_gnn_encoders``).
 
 The kernel runs in a temporary folder, with this checkout first on ``PYTHONPATH`` and
 ``NASBENCH_DATA`` defaulting to ``../shared/data`` (as in ``conftest.py``), so stores resolve
