@@ -11,8 +11,8 @@ marker cell fails. A marker prints only numbers that are fixed for a given check
 from a table that a background run is still growing (``nb201_bank``, ``nb201_zc``), or every
 rebuild of that store would fail the test; print such counts in other cells. Nor a number from a
 model trained with torch: its CPU kernels differ with the machine's vector instructions (AVX2 or
-AVX-512), which moves a short GNN fit's Spearman by up to 0.02 at the same seed; print whether it
-clears a floor instead (``04_gnn_encoders``).
+AVX-512), which moved a short GNN fit's Spearman by up to 0.022 at the same seed; print whether
+it clears a floor instead (``04_gnn_encoders``).
 
 The kernel runs in a temporary folder, with this checkout first on ``PYTHONPATH`` and
 ``NASBENCH_DATA`` defaulting to ``../shared/data`` (as in ``conftest.py``), so stores resolve

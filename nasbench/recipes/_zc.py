@@ -212,7 +212,9 @@ class ZcTable:
         n = len(archs)
         values = place(rows, archs, self.space, folder)
         rep = representatives(self.space, archs) if self.fan_out and values else None
-        values = with_az_nas(fan_out(values, rep) if rep is not None else values, rep)
+        if rep is not None:
+            values = fan_out(values, rep)
+        values = with_az_nas(values, rep)
         settings = manifest.get("settings", {})
         how = (
             f"{manifest.get('images', self.images)}; batch {settings.get('batch_size', 64)}, "
