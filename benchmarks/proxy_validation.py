@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("NASBENCH_DATA", str(ROOT.parent / "shared" / "data"))
 
 import nasbench  # noqa: E402
-from nasbench.recipes._zc import PER_CELL, SAME_AS, representatives  # noqa: E402
+from nasbench.recipes._zc import PER_CELL, SAME_AS, per_arch, representatives  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "proxy_validation_nb201.md"
 REF = ROOT.parent / "shared" / "reference"
@@ -126,7 +126,7 @@ def validate_store(store: str, against: str, dataset: str, target: str, row: str
         by_name[name] = v
         r, n = _rho(v, acc)
         ok = np.isfinite(v) & np.isfinite(acc)
-        copied = rep is not None and _copied(name)
+        copied = rep is not None and not per_arch(name)
         lo, hi = (bootstrap_corr(v[ok], acc[ok], BOOT, groups=rep[ok] if copied else None)
                   if n > 3 else (np.nan, np.nan))
         sz_v = (np.asarray(nb.query(archs, dataset, m), dtype=np.float64) if m in theirs
@@ -165,15 +165,9 @@ def _fans_out(store: str) -> bool:
 def _reached(ours: dict[str, np.ndarray], fans_out: bool) -> int:
     """How many archs the table's run has reached. A fanning-out run scores the class
     representatives first and the other archs' ``PER_CELL`` proxies after, so there an arch counts
-    once one of its own values is in, not from its class's copied scores (``_copied``)."""
-    names = [m for m in ours if not (fans_out and _copied(m.removeprefix("zc/")))]
+    once one of its own values is in, not from its class's copied scores (``per_arch``)."""
+    names = [m for m in ours if per_arch(m.removeprefix("zc/")) or not fans_out]
     return int(np.isfinite(np.column_stack([ours[m] for m in names])).any(axis=1).sum())
-
-
-def _copied(name: str) -> bool:
-    """Whether a fanning-out store gives metric ``name`` to an arch from its class representative
-    (all but ``PER_ARCH``)."""
-    return name.split(".", 1)[0] not in PER_CELL and name not in SAME_AS
 
 
 def _sign_summary(intervals: dict[str, tuple[float, float, float]], target: str) -> str:

@@ -12,7 +12,7 @@ import pytest
 
 import nasbench
 from nasbench import recipes
-from nasbench.recipes._zc import ZcTable
+from nasbench.recipes._zc import ZcTable, per_arch
 from nasbench.spaces.darts import SPACE as DARTS
 from nasbench.spaces.nbmacro import SPACE as MACRO
 from nasbench.spaces.transnas_micro import SPACE as MICRO
@@ -98,6 +98,11 @@ def test_recipe_builds_a_store_whose_queries_return_the_results(tmp_path):
     text = bench.describe("cifar10", "zc/snip").description
     assert len(members) == 4 and "4 of 6,561 archs have a value" in text  # the class of rep and "CIFAR-10 test images" in text
     assert [s["part"] for s in bench.sources][-2:] == ["results", "code"]
+
+
+def test_per_arch_metrics_are_the_per_cell_proxies_their_components_and_same_as_ones():
+    assert [m for m in ("params", "zen", "meco", "az_nas.complexity", "snip", "az_nas.expressivity",
+                        "az_nas", "synflow") if per_arch(m)] == ["params", "zen", "meco", "az_nas.complexity"]
 
 
 def test_listed_recipe_matches_rows_by_arch_string(tmp_path):
