@@ -31,6 +31,10 @@ def test_verdict_names_the_target_and_the_single_reader_passes(ps):
     # the single-reader passes, costliest first, and their sum against the shared ones
     assert "data2 (zico, 1.05), synflow (synflow, 0.08): 1.13 eq together" in line
     assert line.endswith("shared by two or more proxies cost 3.70 eq.")
+    # every proxy but GraSP, fused: the sentence says whether the target is then in reach
+    assert ps._verdict(9.1, 2.23, 3, {"data": 3.7}, readers, 6.2).endswith(
+        "Every proxy but GraSP, fused, costs 6.2 eq: without GraSP the target would still not be met.")
+    assert ps._verdict(9.1, 2.23, 3, {"data": 3.7}, readers, 4.9).endswith("the target would be met.")
     # the boundary: exactly the target is met
     assert "target of at most 5 is met" in ps._verdict(5.0, 2.0, 1, {"data": 5.0}, readers)
 

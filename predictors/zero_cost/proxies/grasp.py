@@ -17,7 +17,8 @@ squared gradient norm plus the classifier's term, up to ``eps``: its effect grow
 variance shrinks towards it (small on NB101 at init, large in deep DARTS cells, where some
 layers' terms change sign). NB201's BN-free downsample convs add their own terms. The exact double
 backward is kept for every layer: it is the published convention, and it is the most expensive
-part of the fused passes (about 2.5 forward + backward equivalents on NB201 and NB101 cells).
+part of the fused passes (on NB201 cells about 2.2 forward + backward equivalents: the fused run
+with and without GraSP in ``benchmarks/results/proxy_speed.md``).
 """
 
 from predictors.zero_cost.base import Proxy
