@@ -2,7 +2,8 @@
 
 For a seeded sample of NB201 cells, measures in the same run:
 - ``ref``: one forward + backward of the batch (64 CIFAR-10 images, cross-entropy), the unit;
-- ``fused``: all 18 proxies from ``predictors.zero_cost.runner.compute`` (shared passes);
+- ``fused``: all 18 proxies from ``predictors.zero_cost.runner.compute`` (shared passes), and
+  all but GraSP (the same passes without its Hessian-gradient product);
 - ``alone``: every proxy computed by itself (its own passes, as NASLib and zero-cost-nas run
   them), summed.
 Prints per cell and the mean, in seconds and in forward+backward equivalents, and the time of

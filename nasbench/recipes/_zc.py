@@ -51,16 +51,14 @@ PER_CELL = ("params", "flops", "l2_norm", "zen", "meco")
 #: metrics that are another ``PER_CELL`` metric by definition, so per cell too where that one is:
 #: AZ-NAS's complexity is the network's FLOPs (its notebook reads the benchmark's per-cell FLOPs)
 SAME_AS = {"az_nas.complexity": "flops"}
+AZ_COMPONENTS = ("expressivity", "progressivity", "trainability", "complexity")
+NOT_METRICS = frozenset({"index", "arch", "reasons", "seconds"})
 
 
 def per_arch(metric: str) -> bool:
     """Whether a fanned-out table holds each arch's own value of ``metric`` (a ``PER_CELL`` proxy,
     a component of one, or a ``SAME_AS`` metric) rather than its class representative's."""
     return metric.split(".", 1)[0] in PER_CELL or metric in SAME_AS
-
-
-AZ_COMPONENTS = ("expressivity", "progressivity", "trainability", "complexity")
-NOT_METRICS = frozenset({"index", "arch", "reasons", "seconds"})
 
 
 def read_results(folder: Path, command: str = "nasbench proxies SPACE --dataset D") -> tuple[dict, pd.DataFrame]:
