@@ -23,7 +23,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -41,6 +41,17 @@ OUT = ROOT / "benchmarks" / "results" / "proxy_speed.md"
 TARGET_EQ = 5  # issue 9: all proxies for one NB201 arch in <= 5 forward+backward equivalents
 
 
+class _Cell(NamedTuple):
+    """One cell's timings, in seconds: the unit, the fused run, the fused run without GraSP, and
+    each proxy alone."""
+
+    arch: str
+    ref: float
+    fused: float
+    no_grasp: float
+    alone: dict[str, float]
+
+
 def _net(arch: str, seed: int) -> torch.nn.Module:
     torch.manual_seed(seed)
     return networks.build("nb201", arch, "cifar10")
@@ -55,6 +66,14 @@ def _ref(arch: str, inputs, seed: int) -> float:
         torch.nn.functional.cross_entropy(net(inputs.x), inputs.y).backward()
         best = min(best, time.perf_counter() - t0)
     return best
+
+
+def _timed(arch: str, inputs, seed: int, names: list[str]) -> tuple[float, runner.Result]:
+    """Seconds to build the cell's network and compute ``names`` on it in one fused call, and the
+    result."""
+    t0 = time.perf_counter()
+    res = runner.compute(_net(arch, seed), inputs, names)
+    return time.perf_counter() - t0, res
 
 
 def _readers(names: list[str]) -> dict[str, list[str]]:
@@ -110,28 +129,20 @@ def main() -> int:
     rows, pass_eq = [], {}
     for a in archs:
         ref = _ref(a, inputs, args.seed)
-        t0 = time.perf_counter()
-        res = runner.compute(_net(a, args.seed), inputs, names)
-        fused = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        runner.compute(_net(a, args.seed), inputs, [n for n in names if n != "grasp"])
-        no_grasp = time.perf_counter() - t0
-        alone = {}
-        for n in names:
-            t0 = time.perf_counter()
-            runner.compute(_net(a, args.seed), inputs, [n])
-            alone[n] = time.perf_counter() - t0
+        fused, res = _timed(a, inputs, args.seed, names)
+        no_grasp, _ = _timed(a, inputs, args.seed, [n for n in names if n != "grasp"])
+        alone = {n: _timed(a, inputs, args.seed, [n])[0] for n in names}
         total_alone = sum(alone.values())
-        rows.append((a, ref, fused, total_alone, alone, no_grasp))
+        rows.append(_Cell(a, ref, fused, no_grasp, alone))
         for k, v in res.seconds.items():
             pass_eq.setdefault(k, []).append(v / ref)
         print(f"{a}  ref {ref:.2f}s  fused {fused:.1f}s = {fused / ref:.1f} eq  "
               f"without GraSP {no_grasp / ref:.1f} eq  alone {total_alone:.1f}s = {total_alone / ref:.1f} eq  speed-up {total_alone / fused:.2f}x",
               flush=True)
-    ref = np.array([r[1] for r in rows])
-    fused = np.array([r[2] for r in rows])
-    alone = np.array([r[3] for r in rows])
-    no_grasp = np.array([r[5] for r in rows])
+    ref = np.array([r.ref for r in rows])
+    fused = np.array([r.fused for r in rows])
+    alone = np.array([sum(r.alone.values()) for r in rows])
+    no_grasp = np.array([r.no_grasp for r in rows])
     lines = [
         "# Zero-cost proxies on NB201: fused passes vs one proxy at a time",
         "",
@@ -144,7 +155,8 @@ def main() -> int:
         "each alone, summed (s) | alone (eq) | speed-up |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for a, r, f, al, _, ng in rows:
+    for a, r, f, ng, each in rows:
+        al = sum(each.values())
         cell = a.replace("|", "\\|")  # a literal bar would split the table cell
         lines.append(f"| `{cell}` | {r:.2f} | {f:.1f} | {f / r:.1f} | {ng / r:.1f} | {al:.1f} | {al / r:.1f} | "
                      f"{al / f:.2f}x |")
@@ -161,11 +173,11 @@ def main() -> int:
                            {k: float(np.mean(v)) for k, v in pass_eq.items()}, readers,
                            float(np.mean(no_grasp / ref)))]
     if {"grasp", "grad_norm"} <= set(names):  # same data pass; GraSP adds the Hessian-gradient product
-        eq = {n: np.mean([r[4][n] / r[1] for r in rows]) for n in ("grasp", "grad_norm")}
+        eq = {n: np.mean([r.alone[n] / r.ref for r in rows]) for n in ("grasp", "grad_norm")}
         lines[-1] += (f" Inside the data pass, GraSP alone costs {eq['grasp']:.1f} eq and grad_norm "
                       f"alone {eq['grad_norm']:.1f}: the same pass without the Hessian-gradient product.")
     lines += ["", "Each proxy alone, mean seconds:", "", "| proxy | s |", "|---|---|"]
-    lines += [f"| {n} | {np.mean([r[4][n] for r in rows]):.2f} |" for n in names]
+    lines += [f"| {n} | {np.mean([r.alone[n] for r in rows]):.2f} |" for n in names]
     OUT.write_text("\n".join(lines) + "\n")
     print(f"wrote {OUT}")
     return 0
